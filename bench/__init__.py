@@ -1,0 +1,1 @@
+"""Benchmarks, run on demand (never in CI); results are recorded in README.md."""

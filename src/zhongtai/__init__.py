@@ -1,0 +1,1 @@
+"""Zhongtai (中台): a service middle platform."""

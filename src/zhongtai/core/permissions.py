@@ -1,0 +1,72 @@
+"""Role-based permissions: one table from role to permission codenames, one check.
+
+Roles are per tenant (a user may be an agent in one business unit and a customer
+contact in none). A permission is granted by the role; nothing else widens it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zhongtai.core.errors import PermissionDenied
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", _("Customer contact")
+    AGENT = "agent", _("Agent (L1)")
+    LEAD = "lead", _("Team lead")
+    L2 = "l2", _("L2 engineer")
+    L3 = "l3", _("L3 engineer (R&D)")
+    ADMIN = "admin", _("Administrator")
+
+
+_WORKSPACE = {
+    "tickets.view",
+    "tickets.create",
+    "tickets.note",
+    "tickets.update",
+    "tickets.assign_self",
+    "tickets.transition",
+    "tickets.attach",
+    "customers.view",
+}
+_L1 = _WORKSPACE | {
+    "tickets.reply",
+    "tickets.assign",
+    "tickets.escalate",
+    "tickets.merge",
+    "tickets.resolve",
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.CUSTOMER: frozenset({"portal.use"}),
+    Role.AGENT: frozenset(_L1),
+    Role.LEAD: frozenset(_L1 | {"tickets.bulk_assign", "team.manage"}),
+    Role.L2: frozenset(
+        _WORKSPACE | {"tickets.escalate", "tickets.handback", "tickets.resolve", "tickets.assign"}
+    ),
+    Role.L3: frozenset(_WORKSPACE | {"tickets.handback"}),
+    Role.ADMIN: frozenset(
+        _L1 | {"tickets.bulk_assign", "tickets.handback", "team.manage", "tenant.manage"}
+    ),
+}
+
+AGENT_ROLES = frozenset({Role.AGENT, Role.LEAD, Role.L2, Role.L3, Role.ADMIN})
+
+
+class HasRole(Protocol):
+    @property
+    def role(self) -> str: ...
+
+
+def role_has_perm(role: str, perm: str) -> bool:
+    return perm in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def ensure_can(actor: HasRole, perm: str) -> None:
+    """Raise ``PermissionDenied`` unless the actor's role grants ``perm``."""
+    if not role_has_perm(actor.role, perm):
+        raise PermissionDenied()

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from zhongtai.customers.models import Contact, Customer
+
+
+class ContactInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Contact
+    extra = 0
+    fields = ["name", "email", "phone", "user"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "tenant", "tier"]
+    list_filter = ["tenant", "tier"]
+    search_fields = ["name"]
+    inlines = [ContactInline]
+
+    def save_formset(self, request: object, form: object, formset: object, change: bool) -> None:
+        # Contacts added inline belong to the customer's tenant.
+        instances = formset.save(commit=False)  # type: ignore[attr-defined]
+        for contact in instances:
+            contact.tenant_id = contact.customer.tenant_id
+            contact.save()
+        formset.save_m2m()  # type: ignore[attr-defined]
+        for obj in formset.deleted_objects:  # type: ignore[attr-defined]
+            obj.delete()
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "customer", "email", "tenant"]
+    list_filter = ["tenant"]
+    search_fields = ["name", "email", "customer__name"]
+    raw_id_fields = ["customer", "user"]

@@ -1,0 +1,42 @@
+// Small behaviours without inline scripts (the CSP forbids them).
+document.addEventListener("change", function (event) {
+  var el = event.target;
+  if (el.classList && el.classList.contains("zt-autosubmit") && el.form) {
+    el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit();
+  }
+});
+// Select-all checkbox for bulk actions: <input type="checkbox" data-select-all="name">.
+document.addEventListener("click", function (event) {
+  var el = event.target;
+  if (el.dataset && el.dataset.selectAll) {
+    document.querySelectorAll('input[name="' + el.dataset.selectAll + '"]').forEach(function (box) {
+      box.checked = el.checked;
+    });
+  }
+});
+// htmx swaps 2xx only by default; our views answer refused actions with a 4xx fragment
+// (the error message, retargeted to #messages), so swap those too.
+if (window.htmx) {
+  window.htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "^(400|403|409|413|422)$", swap: true, error: false },
+    { code: "[45]..", swap: false, error: true }
+  ];
+}
+// Collision notice: while someone types in a reply box marked with
+// data-presence-input="#hidden-field", the presence poll reports "replying".
+function ztPresence(event) {
+  var el = event.target;
+  if (!el.dataset || !el.dataset.presenceInput) { return; }
+  var state = document.querySelector(el.dataset.presenceInput);
+  if (!state) { return; }
+  if (event.type === "focusout") {
+    state.value = el.value.trim() ? "replying" : "viewing";
+  } else {
+    state.value = "replying";
+  }
+}
+document.addEventListener("focusin", ztPresence);
+document.addEventListener("input", ztPresence);
+document.addEventListener("focusout", ztPresence);

@@ -1,0 +1,95 @@
+"""E-mail notifications about timeline events (run by a Huey task, never in a request).
+
+Who hears of what: the contact gets the acknowledgement of a new request and every
+public reply from staff; the owner (and the L2/L3 engineer) gets the customer's replies;
+a person gets told when a ticket is assigned to them; a team hears of an escalation to it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from zhongtai.accounts.models import User
+from zhongtai.core.permissions import Role
+from zhongtai.tickets.choices import Channel, EventType
+from zhongtai.tickets.models import Notification, TicketEvent
+
+
+def _email(user: User | None) -> list[str]:
+    return [user.email] if user is not None and user.email and user.is_active else []
+
+
+def notification_recipients(event: TicketEvent) -> list[str]:
+    """The addresses that should hear of this event (never the person who caused it)."""
+    ticket = event.ticket
+    contact_email = [ticket.contact.email] if ticket.contact and ticket.contact.email else []
+    actor_is_customer = (
+        event.actor is not None
+        and event.actor.memberships.filter(tenant_id=ticket.tenant_id, role=Role.CUSTOMER).exists()
+    )
+    recipients: list[str] = []
+    if event.type == EventType.CREATED and ticket.channel != Channel.API:
+        recipients = contact_email
+    elif event.type == EventType.PUBLIC_REPLY:
+        recipients = (
+            _email(ticket.assignee) + _email(ticket.engineer)
+            if actor_is_customer
+            else contact_email
+        )
+    elif event.type == EventType.ASSIGNMENT:
+        # Whoever it was assigned to then, even if it has moved on since.
+        to_id = (event.data.get("to") or {}).get("id")
+        recipients = _email(User.objects.filter(pk=to_id).first() if to_id else None)
+    elif event.type == EventType.ESCALATION:
+        team_id = (event.data.get("to_team") or {}).get("id") or 0
+        members = User.objects.filter(teams__id=int(team_id), teams__tenant_id=ticket.tenant_id)
+        recipients = [u.email for u in members.filter(is_active=True) if u.email]
+    # Nobody is told of their own action, except the requester's acknowledgement.
+    actor_email = event.actor.email if event.actor and event.type != EventType.CREATED else None
+    return sorted({address for address in recipients if address and address != actor_email})
+
+
+def ticket_event_notify(*, event_id: int) -> int:
+    """Send the e-mails for one event; safe to run again (sends only what is unsent)."""
+    event = (
+        TicketEvent.objects.select_related(
+            "ticket__tenant", "ticket__contact", "ticket__assignee", "ticket__engineer", "actor"
+        )
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return 0
+    sent = 0
+    for recipient in notification_recipients(event):
+        with transaction.atomic():
+            notification, _created = Notification.objects.select_for_update().get_or_create(
+                event=event, recipient=recipient, defaults={"tenant_id": event.tenant_id}
+            )
+            if notification.sent_at is not None:
+                continue
+            _send(event, recipient)
+            notification.sent_at = timezone.now()
+            notification.save(update_fields=["sent_at", "updated_at"])
+            sent += 1
+    return sent
+
+
+def _send(event: TicketEvent, recipient: str) -> None:
+    ticket = event.ticket
+    tenant = ticket.tenant
+    context = {
+        "event": event,
+        "ticket": ticket,
+        "tenant": tenant,
+        "reference": f"{tenant.ticket_prefix}-{ticket.number:06d}",
+        "base_url": settings.ZHONGTAI_BASE_URL.rstrip("/"),
+    }
+    with translation.override(tenant.language), timezone.override(tenant.time_zone):
+        subject = render_to_string("tickets/email/subject.txt", context).strip()
+        body = render_to_string("tickets/email/body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])

@@ -1,0 +1,344 @@
+"""Turn tickets and timeline events into ready-to-render rows for the agent workspace.
+
+Templates hold no logic (R10.5): labels, badge colours, references and the sentence that
+describes each timeline event are decided here, from ``choices.py`` and the event data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from zhongtai.accounts.models import Team, Tier
+from zhongtai.core.errors import ApplicationError
+from zhongtai.core.models import Tenant
+from zhongtai.tickets.choices import (
+    PRIORITY_BADGE,
+    STATUS_BADGE,
+    EventType,
+    PresenceState,
+    TicketPriority,
+    TicketStatus,
+    TicketType,
+)
+from zhongtai.tickets.filters import QUEUE_COUNT_CAP, Queue
+from zhongtai.tickets.models import Ticket, TicketEvent, TicketPresence
+
+EMPTY = "—"
+
+
+def ticket_reference(tenant: Tenant, number: int) -> str:
+    """The number people say and search for, e.g. ``SH-000123``."""
+    return f"{tenant.ticket_prefix}-{number:06d}"
+
+
+def ticket_url(number: int) -> str:
+    return reverse("tickets:ticket_detail", args=[number])
+
+
+def status_badge(status: str) -> str:
+    return STATUS_BADGE.get(TicketStatus(status), "secondary")
+
+
+def priority_badge(priority: str) -> str:
+    return PRIORITY_BADGE.get(TicketPriority(priority), "secondary")
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    """A ticket as a queue row or a child/parent link."""
+
+    ticket: Ticket
+    reference: str
+    url: str
+    status_badge: str
+    priority_badge: str
+    tags: list[str] = field(default_factory=list)
+
+
+def ticket_row(tenant: Tenant, ticket: Ticket, *, with_tags: bool = False) -> TicketRow:
+    return TicketRow(
+        ticket=ticket,
+        reference=ticket_reference(tenant, ticket.number),
+        url=ticket_url(ticket.number),
+        status_badge=status_badge(ticket.status),
+        priority_badge=priority_badge(ticket.priority),
+        tags=[tag.name for tag in ticket.tags.all()] if with_tags else [],
+    )
+
+
+@dataclass(frozen=True)
+class QueueLink:
+    key: str
+    label: str
+    url: str
+    active: bool
+    count: str
+
+
+def queue_links(*, active: str, counts: Mapping[str, int]) -> list[QueueLink]:
+    """The queue menu; counts are capped, so a full queue shows ``999+``."""
+    links = []
+    for key, label in Queue.choices:
+        count = counts.get(key)
+        shown = (
+            ""
+            if count is None
+            else (f"{QUEUE_COUNT_CAP}+" if count > QUEUE_COUNT_CAP else str(count))
+        )
+        url = reverse("tickets:ticket_list") + "?" + urlencode({"queue": key})
+        links.append(
+            QueueLink(key=key, label=str(label), url=url, active=key == active, count=shown)
+        )
+    return links
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class FileLink:
+    filename: str
+    size: int
+    url: str
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One event as the timeline shows it: who, when, what, before → after."""
+
+    id: int
+    kind: str
+    actor: str
+    created_at: datetime
+    title: str
+    body: str = ""
+    is_public: bool = False
+    changes: list[Change] = field(default_factory=list)
+    files: list[FileLink] = field(default_factory=list)
+    link_url: str = ""
+    link_text: str = ""
+    from_reference: str = ""
+
+
+_CHOICE_LABELS: dict[str, Any] = {
+    "priority": TicketPriority,
+    "type": TicketType,
+    "status": TicketStatus,
+    "tier": Tier,
+    "from_tier": Tier,
+    "to_tier": Tier,
+}
+
+
+def _field_label(name: str) -> str:
+    labels = {
+        "subject": _("Subject"),
+        "type": _("Type"),
+        "priority": _("Priority"),
+        "category": _("Category"),
+        "tags": _("Tags"),
+        "status": _("Status"),
+        "assignee": _("Assignee"),
+        "engineer": _("Engineer"),
+        "team": _("Team"),
+        "tier": _("Tier"),
+    }
+    return labels.get(name, name)
+
+
+def display_value(name: str, value: Any) -> str:
+    """A stored before/after value as people read it (labels, names, lists)."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    choices = _CHOICE_LABELS.get(name)
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    if isinstance(value, dict):
+        return str(value.get("name") or value.get("id") or EMPTY)
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def _ref_name(ref: Any) -> str:
+    return display_value("", ref)
+
+
+def _files(event: TicketEvent, number: int) -> list[FileLink]:
+    return [
+        FileLink(
+            filename=attachment.filename,
+            size=attachment.size,
+            url=reverse("tickets:attachment_download", args=[number, attachment.pk]),
+        )
+        for attachment in event.attachments.all()
+    ]
+
+
+def _describe(tenant: Tenant, event: TicketEvent) -> dict[str, Any]:
+    data = event.data or {}
+    kind = event.type
+    if kind == EventType.CREATED:
+        return {"title": _("opened the ticket"), "kind": "created"}
+    if kind == EventType.PUBLIC_REPLY:
+        return {"title": _("replied to the customer"), "kind": "public_reply"}
+    if kind == EventType.INTERNAL_NOTE:
+        return {"title": _("added an internal note"), "kind": "internal_note"}
+    if kind == EventType.FIELD_CHANGE:
+        changes = [
+            Change(
+                _field_label(name),
+                display_value(name, c.get("from")),
+                display_value(name, c.get("to")),
+            )
+            for name, c in (data.get("changes") or {}).items()
+        ]
+        return {"title": _("changed the ticket"), "changes": changes}
+    if kind == EventType.STATUS_CHANGE:
+        titles = {
+            "reply": _("changed the status with a reply"),
+            "customer_reply": _("reopened the ticket: the customer replied"),
+            "merge": _("closed the ticket as a merged duplicate"),
+            "customer_solved": _("marked the request as solved"),
+        }
+        change = Change(
+            _("Status"),
+            display_value("status", data.get("from")),
+            display_value("status", data.get("to")),
+        )
+        title = titles.get(str(data.get("cause")), _("changed the status"))
+        return {"title": title, "changes": [change]}
+    if kind == EventType.ASSIGNMENT:
+        role = str(data.get("role") or "assignee")
+        changes = [
+            Change(_field_label(role), _ref_name(data.get("from")), _ref_name(data.get("to")))
+        ]
+        if data.get("from_team") != data.get("to_team"):
+            changes.append(
+                Change(_("Team"), _ref_name(data.get("from_team")), _ref_name(data.get("to_team")))
+            )
+        return {"title": _("changed the assignment"), "changes": changes}
+    if kind in (EventType.ESCALATION, EventType.HANDBACK):
+        team = _ref_name(data.get("to_team"))
+        title = (
+            _("escalated the ticket to %(team)s") % {"team": team}
+            if kind == EventType.ESCALATION
+            else _("handed the ticket back to %(team)s") % {"team": team}
+        )
+        changes = [
+            Change(_("Team"), _ref_name(data.get("from_team")), team),
+            Change(
+                _("Tier"),
+                display_value("tier", data.get("from_tier")),
+                display_value("tier", data.get("to_tier")),
+            ),
+        ]
+        return {"title": title, "changes": changes, "kind": "escalation"}
+    if kind == EventType.MERGE:
+        source, target = int(data.get("source") or 0), int(data.get("target") or 0)
+        if event.ticket.number == source:
+            return {
+                "title": _("merged this ticket into %(ref)s")
+                % {"ref": ticket_reference(tenant, target)},
+                "link_url": ticket_url(target),
+                "link_text": ticket_reference(tenant, target),
+            }
+        return {
+            "title": _("merged %(ref)s into this ticket")
+            % {"ref": ticket_reference(tenant, source)},
+            "link_url": ticket_url(source),
+            "link_text": ticket_reference(tenant, source),
+        }
+    if kind == EventType.CHILD_LINK:
+        child = int(data.get("child") or 0)
+        ref = ticket_reference(tenant, child)
+        title = (
+            _("opened child ticket %(ref)s, which blocks resolving this one") % {"ref": ref}
+            if data.get("blocks_parent")
+            else _("opened child ticket %(ref)s") % {"ref": ref}
+        )
+        return {"title": title, "link_url": ticket_url(child), "link_text": ref}
+    if kind == EventType.ATTACHMENT:
+        return {"title": _("attached files")}
+    return {"title": str(event.get_type_display())}
+
+
+def timeline_rows(
+    tenant: Tenant, ticket: Ticket, events: Iterable[TicketEvent]
+) -> list[TimelineRow]:
+    """Display rows for a timeline; events of merged duplicates say where they came from."""
+    rows = []
+    for event in events:
+        described = _describe(tenant, event)
+        kind = described.pop("kind", "system")
+        event_number = event.ticket.number
+        rows.append(
+            TimelineRow(
+                id=event.pk,
+                kind=kind,
+                actor=str(event.actor) if event.actor else _("System"),
+                created_at=event.created_at,
+                body=event.body,
+                is_public=event.is_public,
+                files=_files(event, event_number),
+                from_reference=ticket_reference(tenant, event_number)
+                if event.ticket_id != ticket.pk
+                else "",
+                **described,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    selected: bool
+
+
+def select_options(choices: Iterable[tuple[Any, Any]], current: str) -> list[Option]:
+    return [Option(str(value), str(label), str(value) == current) for value, label in choices]
+
+
+def next_page_url(params: Any, cursor: str | None) -> str:
+    """The queue URL of the next page (same filters, the next cursor), or ``""``."""
+    if not cursor:
+        return ""
+    query = params.copy()
+    query["cursor"] = cursor
+    return reverse("tickets:ticket_list") + "?" + str(query.urlencode())
+
+
+def invalid_filter_text(exc: ApplicationError) -> str:
+    fields = ", ".join(sorted({item.get("field", "") for item in exc.errors if item.get("field")}))
+    return str(_("These filters are not valid: %(fields)s.") % {"fields": fields or EMPTY})
+
+
+def higher_tier_teams(teams: Iterable[Team], tier: str) -> list[Team]:
+    """Teams a ticket at ``tier`` may be escalated to (a higher tier)."""
+    order = {Tier.L1: 1, Tier.L2: 2, Tier.L3: 3}
+    return [team for team in teams if order[Tier(team.tier)] > order[Tier(tier)]]
+
+
+@dataclass(frozen=True)
+class PresenceRow:
+    name: str
+    replying: bool
+
+
+def presence_rows(presences: Iterable[TicketPresence]) -> list[PresenceRow]:
+    return [
+        PresenceRow(name=str(p.user), replying=p.state == PresenceState.REPLYING) for p in presences
+    ]

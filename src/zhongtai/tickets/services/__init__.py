@@ -1,0 +1,49 @@
+"""Every write to tickets: one function per use case, one transaction, timeline events.
+
+Preconditions common to all: the ticket passed in was fetched through a selector for
+the same actor (so it is visible to them); each service locks it again before writing.
+The modules: ``intake`` (open, child tickets, field changes), ``conversation`` (replies,
+notes, files, presence), ``status`` (workflow moves, merge), ``assignment`` (assign,
+take, escalate, hand back, bulk).
+"""
+
+from zhongtai.tickets.services._base import TIER_ORDER, ticket_lock
+from zhongtai.tickets.services.assignment import (
+    ticket_assign,
+    ticket_escalate,
+    ticket_handback,
+    ticket_take,
+    tickets_bulk_assign,
+)
+from zhongtai.tickets.services.conversation import attachment_add, presence_touch, ticket_reply
+from zhongtai.tickets.services.intake import (
+    UPDATABLE_FIELDS,
+    ticket_child_create,
+    ticket_create,
+    ticket_update,
+)
+from zhongtai.tickets.services.status import (
+    ticket_customer_solve,
+    ticket_merge,
+    ticket_transition,
+)
+
+__all__ = [
+    "TIER_ORDER",
+    "UPDATABLE_FIELDS",
+    "attachment_add",
+    "presence_touch",
+    "ticket_assign",
+    "ticket_child_create",
+    "ticket_create",
+    "ticket_customer_solve",
+    "ticket_escalate",
+    "ticket_handback",
+    "ticket_lock",
+    "ticket_merge",
+    "ticket_reply",
+    "ticket_take",
+    "ticket_transition",
+    "ticket_update",
+    "tickets_bulk_assign",
+]

@@ -1,0 +1,18 @@
+"""URL map: the agent workspace, the customer portal, the API and Django admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from zhongtai.core.api import api
+from zhongtai.core.views import healthz, home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("zhongtai.accounts.urls")),
+    path("agent/", include("zhongtai.tickets.urls")),
+    path("portal/", include("zhongtai.tickets.portal_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

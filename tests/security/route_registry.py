@@ -1,0 +1,356 @@
+"""Who may use which route: the expected outcome per role for every URL and API operation.
+
+``test_route_matrix`` walks Django's URL resolver and the OpenAPI description and fails for
+any route without an entry here, so a new route cannot ship without a decision about who may
+use it. Then it requests every route as every role and checks the class of the answer.
+
+Keys: a URL name (``"tickets:ticket_detail"``) for pages, ``"METHOD /api/v1/path"`` for API
+operations (as the OpenAPI description writes the path). Django admin's routes are covered
+by one rule, ``ADMIN_RULE``: staff-only via Django admin (none of our roles is Django staff).
+
+Outcome classes: ``"2xx"``, ``"3xx"``, or an exact status such as ``"403"`` or ``"404"``.
+The scene (``test_route_matrix._scene``) provides the ids named in ``kwargs`` and ``data``:
+``own`` is a ticket of the customer contact in business unit A (visible to A's staff and to
+that contact; its number does not exist in business unit B), ``own2`` another one,
+``escalated`` one escalated to L2, ``public_attachment`` / ``internal_attachment`` files on
+``own``, ``agent_token`` an API token of A's agent, ``acme`` the contact's customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
+
+ROLES = ("anonymous", "customer", "agent", "lead", "l2", "l3", "admin", "other_agent")
+STAFF = ("agent", "lead", "l2", "l3", "admin")
+
+
+def outcome(
+    *,
+    anonymous: str,
+    customer: str,
+    staff: str | None = None,
+    other_agent: str,
+    **per_role: str,
+) -> dict[str, str]:
+    """Expected class per role; ``staff`` is the default for agent, lead, l2, l3 and admin."""
+    result = {"anonymous": anonymous, "customer": customer, "other_agent": other_agent}
+    for role in STAFF:
+        value = per_role.get(role, staff)
+        assert value is not None, f"no outcome for {role}"
+        result[role] = value
+    return result
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How to call one route and what each role gets.
+
+    ``kwargs`` and ``data`` name scene values as ``"@own"``; ``htmx`` sends ``HX-Request`` so
+    that page actions answer their real status instead of a redirect with a message.
+    """
+
+    method: str
+    expect: dict[str, str]
+    kwargs: dict[str, str] = dc_field(default_factory=dict)
+    data: Any = None
+    files: bool = False
+    htmx: bool = False
+    why: str = ""
+
+
+def page(**kw: str) -> dict[str, str]:
+    """A page of the agent workspace: login first; a customer contact gets 404 (it does not
+    exist for them); ``other_agent`` is given explicitly."""
+    return outcome(anonymous="3xx", customer="404", **kw)  # type: ignore[arg-type]
+
+
+def portal(**kw: str) -> dict[str, str]:
+    """A page of the customer portal: login first; staff are sent to their queue."""
+    return outcome(anonymous="3xx", staff="3xx", **kw)  # type: ignore[arg-type]
+
+
+def api(**kw: str) -> dict[str, str]:
+    """An API operation: no token, no entry (401)."""
+    return outcome(anonymous="401", **kw)  # type: ignore[arg-type]
+
+
+TICKET_BODY = {"subject": "Route matrix", "description": "Checking who may do what."}
+
+HTML: dict[str, Rule] = {
+    "home": Rule("get", outcome(anonymous="3xx", customer="3xx", staff="3xx", other_agent="3xx")),
+    "healthz": Rule(
+        "get", outcome(anonymous="2xx", customer="2xx", staff="2xx", other_agent="2xx")
+    ),
+    "set_language": Rule(
+        "post",
+        outcome(anonymous="3xx", customer="3xx", staff="3xx", other_agent="3xx"),
+        data={"language": "zh-hans", "next": "/"},
+    ),
+    # --- accounts ----------------------------------------------------------------------
+    "accounts:login": Rule(
+        "get", outcome(anonymous="2xx", customer="2xx", staff="2xx", other_agent="2xx")
+    ),
+    "accounts:logout": Rule(
+        "post", outcome(anonymous="3xx", customer="3xx", staff="3xx", other_agent="3xx")
+    ),
+    "accounts:tenant_switch": Rule(
+        "post",
+        outcome(anonymous="3xx", customer="3xx", staff="3xx", other_agent="404"),
+        data={"tenant": "@tenant"},
+        why="switching to a business unit you are not a member of does not exist",
+    ),
+    "accounts:token_list": Rule(
+        "get", outcome(anonymous="3xx", customer="2xx", staff="2xx", other_agent="2xx")
+    ),
+    "accounts:token_revoke": Rule(
+        "post",
+        outcome(anonymous="3xx", customer="404", staff="404", agent="3xx", other_agent="404"),
+        kwargs={"token_id": "@agent_token"},
+        why="only the owner may revoke a token; for anyone else it does not exist",
+    ),
+    # --- agent workspace -----------------------------------------------------------------
+    "tickets:ticket_list": Rule(
+        "get",
+        outcome(anonymous="3xx", customer="3xx", staff="2xx", other_agent="2xx"),
+        why="a customer contact is sent to the portal",
+    ),
+    "tickets:ticket_create": Rule(
+        "get",
+        outcome(anonymous="3xx", customer="404", staff="2xx", other_agent="2xx"),
+        why="a form for staff of any business unit; the POST is tested in test_ticket_create",
+    ),
+    "tickets:ticket_detail": Rule(
+        "get", page(staff="2xx", other_agent="404"), kwargs={"number": "@own"}
+    ),
+    "tickets:ticket_bulk_assign": Rule(
+        "post",
+        page(staff="403", lead="2xx", admin="2xx", other_agent="422"),
+        data={"numbers": ["@own"], "assignee": "@agent_user"},
+        htmx=True,
+        why="for another business unit the assignee is not a valid choice of the form",
+    ),
+    "tickets:ticket_reply": Rule(
+        "post",
+        page(staff="2xx", l2="403", l3="403", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"version": "@own_version", "kind": "reply", "body": "Hello"},
+        htmx=True,
+    ),
+    "tickets:ticket_update": Rule(
+        "post",
+        page(staff="2xx", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"version": "@own_version", "type": "incident", "priority": "high"},
+        htmx=True,
+    ),
+    "tickets:ticket_transition": Rule(
+        "post",
+        page(staff="2xx", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"version": "@own_version", "to_status": "open"},
+        htmx=True,
+    ),
+    "tickets:ticket_assign": Rule(
+        "post",
+        page(staff="2xx", l3="403", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"version": "@own_version", "role": "assignee", "assignee": "@agent2_user"},
+        htmx=True,
+    ),
+    "tickets:ticket_take": Rule(
+        "post", page(staff="2xx", other_agent="404"), kwargs={"number": "@own"}, htmx=True
+    ),
+    "tickets:ticket_escalate": Rule(
+        "post",
+        page(staff="2xx", l3="403", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"version": "@own_version", "team": "@l2_team", "reason": "Needs an engineer"},
+        htmx=True,
+    ),
+    "tickets:ticket_handback": Rule(
+        "post",
+        page(staff="2xx", agent="403", lead="403", other_agent="404"),
+        kwargs={"number": "@escalated"},
+        data={"version": "@escalated_version", "reason": "Answered"},
+        htmx=True,
+    ),
+    "tickets:ticket_merge": Rule(
+        "post",
+        page(staff="2xx", l2="403", l3="403", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"into": "@own2", "reason": "Duplicate"},
+        htmx=True,
+    ),
+    "tickets:ticket_child_create": Rule(
+        "post",
+        page(staff="2xx", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"subject": "Child", "description": "Work for R&D", "blocks_parent": "on"},
+        htmx=True,
+    ),
+    "tickets:ticket_presence": Rule(
+        "post",
+        page(staff="2xx", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"state": "viewing"},
+        htmx=True,
+    ),
+    "tickets:attachment_download": Rule(
+        "get",
+        page(staff="2xx", other_agent="404"),
+        kwargs={"number": "@own", "attachment_id": "@internal_attachment"},
+    ),
+    # --- customer portal -----------------------------------------------------------------
+    "portal:ticket_list": Rule("get", portal(customer="2xx", other_agent="3xx")),
+    "portal:ticket_create": Rule("get", portal(customer="2xx", other_agent="3xx")),
+    "portal:ticket_detail": Rule(
+        "get", portal(customer="2xx", other_agent="3xx"), kwargs={"number": "@own"}
+    ),
+    "portal:ticket_reply": Rule(
+        "post",
+        portal(customer="3xx", other_agent="3xx"),
+        kwargs={"number": "@own"},
+        data={"body": "Any news?"},
+    ),
+    "portal:ticket_solve": Rule(
+        "post",
+        portal(customer="3xx", other_agent="3xx"),
+        kwargs={"number": "@own"},
+        why="a redirect back to the request with a message",
+    ),
+    "portal:attachment_download": Rule(
+        "get",
+        portal(customer="2xx", other_agent="3xx"),
+        kwargs={"number": "@own", "attachment_id": "@public_attachment"},
+    ),
+    # --- API documents -------------------------------------------------------------------
+    "api:openapi-json": Rule(
+        "get", outcome(anonymous="2xx", customer="2xx", staff="2xx", other_agent="2xx")
+    ),
+    "api:openapi-view": Rule(
+        "get", outcome(anonymous="2xx", customer="2xx", staff="2xx", other_agent="2xx")
+    ),
+    "api:api-root": Rule(
+        "get", outcome(anonymous="404", customer="404", staff="404", other_agent="404")
+    ),
+}
+
+API: dict[str, Rule] = {
+    "GET /api/v1/me": Rule("get", api(customer="2xx", staff="2xx", other_agent="2xx")),
+    "GET /api/v1/tokens": Rule("get", api(customer="2xx", staff="2xx", other_agent="2xx")),
+    "POST /api/v1/tokens": Rule(
+        "post", api(customer="2xx", staff="2xx", other_agent="2xx"), data={"name": "CI"}
+    ),
+    "DELETE /api/v1/tokens/{token_id}": Rule(
+        "delete",
+        api(customer="404", staff="404", agent="2xx", other_agent="404"),
+        kwargs={"token_id": "@agent_token"},
+    ),
+    "GET /api/v1/teams": Rule("get", api(customer="403", staff="2xx", other_agent="2xx")),
+    "GET /api/v1/agents": Rule("get", api(customer="403", staff="2xx", other_agent="2xx")),
+    "GET /api/v1/categories": Rule("get", api(customer="2xx", staff="2xx", other_agent="2xx")),
+    "GET /api/v1/customers": Rule("get", api(customer="403", staff="2xx", other_agent="2xx")),
+    "GET /api/v1/customers/{customer_id}": Rule(
+        "get", api(customer="403", staff="2xx", other_agent="404"), kwargs={"customer_id": "@acme"}
+    ),
+    "GET /api/v1/customers/{customer_id}/contacts": Rule(
+        "get", api(customer="403", staff="2xx", other_agent="404"), kwargs={"customer_id": "@acme"}
+    ),
+    "GET /api/v1/tickets": Rule("get", api(customer="2xx", staff="2xx", other_agent="2xx")),
+    "POST /api/v1/tickets": Rule(
+        "post", api(customer="2xx", staff="2xx", other_agent="2xx"), data=TICKET_BODY
+    ),
+    "GET /api/v1/tickets/{number}": Rule(
+        "get", api(customer="2xx", staff="2xx", other_agent="404"), kwargs={"number": "@own"}
+    ),
+    "PATCH /api/v1/tickets/{number}": Rule(
+        "patch",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"version": "@own_version", "priority": "high"},
+    ),
+    "POST /api/v1/tickets/{number}/transition": Rule(
+        "post",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"to_status": "open"},
+    ),
+    "POST /api/v1/tickets/{number}/replies": Rule(
+        "post",
+        api(customer="2xx", staff="2xx", l2="403", l3="403", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"body": "Hello"},
+        why="L2/L3 work in internal notes; the L1 owner keeps the customer conversation",
+    ),
+    "GET /api/v1/tickets/{number}/events": Rule(
+        "get", api(customer="2xx", staff="2xx", other_agent="404"), kwargs={"number": "@own"}
+    ),
+    "POST /api/v1/tickets/{number}/assign": Rule(
+        "post",
+        api(customer="403", staff="2xx", l3="403", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"assignee_id": "@agent2_user"},
+    ),
+    "POST /api/v1/tickets/{number}/take": Rule(
+        "post", api(customer="403", staff="2xx", other_agent="404"), kwargs={"number": "@own"}
+    ),
+    "POST /api/v1/tickets/{number}/escalate": Rule(
+        "post",
+        api(customer="403", staff="2xx", l3="403", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"team_id": "@l2_team", "reason": "Needs an engineer"},
+    ),
+    "POST /api/v1/tickets/{number}/handback": Rule(
+        "post",
+        api(customer="403", staff="2xx", agent="403", lead="403", other_agent="404"),
+        kwargs={"number": "@escalated"},
+        data={"reason": "Answered"},
+    ),
+    "POST /api/v1/tickets/{number}/merge": Rule(
+        "post",
+        api(customer="403", staff="2xx", l2="403", l3="403", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"into": "@own2", "reason": "Duplicate"},
+    ),
+    "POST /api/v1/tickets/{number}/children": Rule(
+        "post",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"subject": "Child", "description": "Work for R&D"},
+    ),
+    "POST /api/v1/tickets/bulk-assign": Rule(
+        "post",
+        api(customer="403", staff="403", lead="2xx", admin="2xx", other_agent="403"),
+        data={"numbers": ["@own"], "assignee_id": None},
+    ),
+    "POST /api/v1/tickets/{number}/attachments": Rule(
+        "post",
+        api(customer="2xx", staff="2xx", other_agent="404"),
+        kwargs={"number": "@own"},
+        files=True,
+    ),
+    "GET /api/v1/tickets/{number}/attachments/{attachment_id}": Rule(
+        "get",
+        api(customer="404", staff="2xx", other_agent="404"),
+        kwargs={"number": "@own", "attachment_id": "@internal_attachment"},
+        why="an internal note's file does not exist for the customer",
+    ),
+    "POST /api/v1/tickets/{number}/presence": Rule(
+        "post",
+        api(customer="2xx", staff="2xx", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"state": "viewing"},
+    ),
+}
+
+# Every URL of Django admin: staff-only via Django admin. None of our roles is Django
+# staff, so each is sent to the admin login; a superuser gets in.
+ADMIN_NAMESPACE = "admin"
+ADMIN_RULE = Rule(
+    "get",
+    outcome(anonymous="3xx", customer="3xx", staff="3xx", other_agent="3xx"),
+    why="staff-only via Django admin",
+)
+ADMIN_OPEN = {"admin:login": "2xx", "admin:logout": "3xx"}

@@ -1,0 +1,235 @@
+"""The authorization matrix, generated from the URL resolver and the OpenAPI description.
+
+Every route must have an entry in ``route_registry`` (a new route without one fails
+``test_every_route_has_an_entry``), and every entry is requested as every role.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import factories
+from tests.security import route_registry as registry
+from tests.security.route_registry import Rule
+from zhongtai.accounts import services as account_services
+from zhongtai.accounts.actors import Actor
+from zhongtai.accounts.models import User
+from zhongtai.core.api import api
+from zhongtai.core.models import Tenant
+from zhongtai.customers.models import Customer
+from zhongtai.tickets import services
+
+_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def _walk(
+    resolver: URLResolver, prefix: str = "", namespace: tuple[str, ...] = ()
+) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = namespace + ((entry.namespace,) if entry.namespace else ())
+            yield from _walk(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = ":".join((*namespace, entry.name)) if entry.name else ""
+            yield prefix + str(entry.pattern), name, namespace
+
+
+def resolver_routes() -> list[tuple[str, str, tuple[str, ...]]]:
+    return list(_walk(get_resolver()))
+
+
+def openapi_operations() -> list[str]:
+    schema = api.get_openapi_schema()
+    return [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method in operations
+    ]
+
+
+def test_every_route_has_an_entry() -> None:
+    openapi_paths = {key.split(" ", 1)[1] for key in openapi_operations()}
+    missing = []
+    for pattern, name, namespace in resolver_routes():
+        if namespace[:1] == (registry.ADMIN_NAMESPACE,):
+            continue  # one rule: staff-only via Django admin
+        if namespace[:1] == ("api",) and "/" + _CONVERTER.sub(r"{\1}", pattern) in openapi_paths:
+            continue  # checked per operation below
+        if (name or pattern) not in registry.HTML:
+            missing.append(f"{name or '(no name)'} → /{pattern}")
+    missing += [key for key in openapi_operations() if key not in registry.API]
+
+    assert not missing, "routes without an entry in tests/security/route_registry.py:\n" + (
+        "\n".join(missing)
+    )
+
+
+def test_no_entry_outlives_its_route() -> None:
+    names = {name for _pattern, name, _ns in resolver_routes()} | {
+        pattern for pattern, name, _ns in resolver_routes() if not name
+    }
+
+    assert sorted(set(registry.HTML) - names) == []
+    assert sorted(set(registry.API) - set(openapi_operations())) == []
+
+
+# --- the scene ---------------------------------------------------------------------------
+
+
+def _upload(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"12345", content_type="text/plain")
+
+
+def _scene(world: factories.World) -> dict[str, int]:
+    Tenant.objects.filter(pk=world.other_tenant.pk).update(ticket_seq=1000)
+    own = factories.ticket(world.customer)
+    own2 = factories.ticket(world.customer, subject="The same printer")
+    escalated = factories.ticket(world.customer, subject="Needs L2")
+    services.ticket_escalate(
+        actor=world.agent, ticket=escalated, team=world.l2_team, reason="Hard case"
+    )
+    internal = services.attachment_add(
+        actor=world.agent, ticket=own, files=[_upload("trace.log")], public=False
+    )[0]
+    public = services.attachment_add(actor=world.agent, ticket=own, files=[_upload("a.pdf")])[0]
+    token, _secret = account_services.api_token_create(actor=world.agent, name="revocable")
+    factories.ticket(world.other_customer)  # business unit B has tickets of its own
+    own.refresh_from_db()
+    escalated.refresh_from_db()
+    return {
+        "own_version": own.version,
+        "escalated_version": escalated.version,
+        "own": own.number,
+        "own2": own2.number,
+        "escalated": escalated.number,
+        "internal_attachment": internal.pk,
+        "public_attachment": public.pk,
+        "agent_token": token.pk,
+        "acme": Customer.objects.get(tenant=world.tenant, name="Acme").pk,
+        "tenant": world.tenant.pk,
+        "agent_user": world.agent.user.pk,
+        "agent2_user": world.agent2.user.pk,
+        "l2_team": world.l2_team.pk,
+    }
+
+
+def _fill(value: Any, scene: dict[str, int]) -> Any:
+    if isinstance(value, str) and value.startswith("@"):
+        return scene[value[1:]]
+    if isinstance(value, dict):
+        return {k: _fill(v, scene) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, scene) for v in value]
+    return value
+
+
+def _actor(world: factories.World, role: str) -> Actor:
+    actor: Actor = getattr(world, role)
+    return actor
+
+
+def _session_client(world: factories.World, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(_actor(world, role).user)
+    return client
+
+
+def _token_client(world: factories.World, role: str) -> Client:
+    if role == "anonymous":
+        return Client()
+    _token, secret = account_services.api_token_create(actor=_actor(world, role), name="matrix")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def _request(client: Client, rule: Rule, url: str, scene: dict[str, int], as_api: bool) -> Any:
+    headers = {"HX-Request": "true"} if rule.htmx else {}
+    method = getattr(client, rule.method)
+    if rule.files:
+        return method(url, {"files": [_upload("notes.txt")]}, headers=headers)
+    if rule.data is None:
+        return method(url, headers=headers)
+    data = _fill(rule.data, scene)
+    if as_api:
+        return method(url, data=data, content_type="application/json", headers=headers)
+    return method(url, data=data, headers=headers)
+
+
+def _matches(expected: str, status: int) -> bool:
+    if expected.endswith("xx"):
+        return str(status)[0] == expected[0]
+    return str(status) == expected
+
+
+def _url(key: str, rule: Rule, scene: dict[str, int]) -> tuple[str, bool]:
+    kwargs = {name: _fill(value, scene) for name, value in rule.kwargs.items()}
+    if key in registry.API:
+        path = key.split(" ", 1)[1]
+        return path.format(**kwargs), True
+    return reverse(key, kwargs=kwargs or None), False
+
+
+def _run(world: factories.World, key: str, rule: Rule) -> list[str]:
+    scene = _scene(world)
+    failures = []
+    for role in registry.ROLES:
+        # Each role starts from the same scene: its changes are rolled back afterwards.
+        with transaction.atomic():
+            url, as_api = _url(key, rule, scene)
+            client = _token_client(world, role) if as_api else _session_client(world, role)
+            response = _request(client, rule, url, scene, as_api)
+            expected = rule.expect[role]
+            if not _matches(expected, response.status_code):
+                failures.append(f"{role}: expected {expected}, got {response.status_code}")
+            transaction.set_rollback(True)
+    return failures
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", [*registry.HTML, *registry.API])
+def test_route_answers_each_role_as_registered(key: str, world: factories.World) -> None:
+    rule = registry.HTML.get(key) or registry.API[key]
+
+    failures = _run(world, key, rule)
+
+    assert not failures, f"{key}:\n" + "\n".join(failures)
+
+
+def _admin_routes() -> list[str]:
+    names = []
+    for pattern, name, namespace in resolver_routes():
+        is_admin = namespace[:1] == (registry.ADMIN_NAMESPACE,)
+        if is_admin and name and "<" not in pattern and "(?P" not in pattern:
+            names.append(name)
+    return sorted(set(names))
+
+
+@pytest.mark.django_db
+def test_django_admin_is_staff_only(world: factories.World) -> None:
+    routes = _admin_routes()
+    assert "admin:index" in routes
+    failures = []
+    for name in routes:
+        for role in registry.ROLES:
+            response = _session_client(world, role).get(reverse(name))
+            expected = registry.ADMIN_OPEN.get(name) or registry.ADMIN_RULE.expect[role]
+            if not _matches(expected, response.status_code):
+                failures.append(
+                    f"{name} as {role}: expected {expected}, got {response.status_code}"
+                )
+            elif name not in registry.ADMIN_OPEN:
+                assert response["Location"].startswith(reverse("admin:login")), name
+
+    superuser = User.objects.create_superuser("root", "root@example.com", factories.PASSWORD)
+    client = Client()
+    client.force_login(superuser)
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert not failures, "\n".join(failures)
