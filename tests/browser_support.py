@@ -1,0 +1,94 @@
+"""Playwright driving Debian's headless Chromium against a live test server.
+
+A pytest plugin (registered in ``tests/conftest.py``) so that every test package shares
+one browser per worker: two Playwright sync sessions cannot run in one process.
+
+Screenshots go to ``artifacts/screenshots/`` (ignored by git) so that a person can look.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+# beside one unless told that it is safe (it is: the loop only drives the browser).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("ZHONGTAI_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Session:
+    """One browser context (one person) against the live server."""
+
+    def __init__(self, browser: Any, base_url: str, locale: str = "en-US") -> None:
+        self.context = browser.new_context(base_url=base_url, locale=locale)
+        self.context.set_default_timeout(10_000)
+        self.page = self.context.new_page()
+        self.console_errors: list[str] = []
+        self.page.on(
+            "console",
+            lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None,
+        )
+
+    def login(self, username: str, password: str) -> Any:
+        page = self.page
+        page.goto("/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        with page.expect_navigation():
+            page.click("[data-testid=login-submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    def shot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def session_for(browser: Any, live_server: Any) -> Iterator[Any]:
+    """``session_for(locale="zh-CN")`` opens a fresh browser context (a person)."""
+    sessions: list[Session] = []
+
+    def make(locale: str = "en-US") -> Session:
+        session = Session(browser, live_server.url, locale)
+        sessions.append(session)
+        return session
+
+    yield make
+    for session in sessions:
+        session.close()
