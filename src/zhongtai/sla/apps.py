@@ -6,3 +6,6 @@ class SlaConfig(AppConfig):
     name = "zhongtai.sla"
     label = "sla"
     verbose_name = _("Service standards")
+
+    def ready(self) -> None:
+        from zhongtai.sla import signals  # noqa: F401  (connects the cache invalidation)

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhongtai.core.models import TenantScopedModel, validate_time_zone
-from zhongtai.sla.choices import BreachAction, HolidaySource
+from zhongtai.sla.choices import BreachAction, HolidaySource, Target
 
 
 class Weekday(models.IntegerChoices):
@@ -222,3 +222,59 @@ class SlaPolicy(TenantScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SlaTimer(TenantScopedModel):
+    """One clock of one ticket: first response, one round of next response, or resolution.
+
+    The facts (start, pauses, target, calendar, fulfilment) are kept; ``due_at`` and
+    ``next_check_at`` are derived from them by ``zhongtai.sla.timers`` whenever they change.
+    ``next_check_at`` is the next instant the sweep has something to do (a warning or the
+    breach); it is empty when there is nothing left to do, and indexed for the sweep.
+    """
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_timers"
+    )
+    target = models.CharField(_("target"), max_length=20, choices=Target.choices)
+    policy = models.ForeignKey(
+        SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="timers"
+    )
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="timers")
+    target_minutes = models.PositiveIntegerField(_("target (business minutes)"))
+    started_at = models.DateTimeField(_("started"))
+    pauses = models.JSONField(_("pauses"), default=list, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    warned_percent = models.PositiveSmallIntegerField(default=0)
+    fulfilled_at = models.DateTimeField(_("fulfilled"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    business_minutes = models.FloatField(_("business minutes used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = _("SLA timer")
+        verbose_name_plural = _("SLA timers")
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                name="sla_timer_sweep",
+                condition=models.Q(next_check_at__isnull=False),
+            ),
+            models.Index(fields=["tenant", "started_at"], name="sla_timer_report"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "target"],
+                condition=models.Q(fulfilled_at__isnull=True, cancelled_at__isnull=True),
+                name="sla_timer_one_running_per_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}:{self.target}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.fulfilled_at is None and self.cancelled_at is None

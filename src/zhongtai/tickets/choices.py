@@ -75,6 +75,7 @@ class EventType(models.TextChoices):
     MERGE = "merge", _("Merge")
     CHILD_LINK = "child_link", _("Child ticket")
     ATTACHMENT = "attachment", _("Attachment")
+    SLA = "sla", _("Service level")
 
 
 PUBLIC_EVENT_TYPES = frozenset({EventType.CREATED, EventType.PUBLIC_REPLY})

@@ -20,6 +20,7 @@ from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.models import Team, Tier, User
 from zhongtai.core.errors import Conflict, InvalidInput
 from zhongtai.core.models import Tenant
+from zhongtai.sla import clocks
 from zhongtai.tickets import events, selectors
 from zhongtai.tickets.attachments import attachment_check
 from zhongtai.tickets.choices import (
@@ -183,6 +184,9 @@ def apply_status(
         ticket.resolved_at = None
     events.status_change_event(
         ticket=ticket, actor=actor, old=old, new=to_status, reason=reason, cause=cause
+    )
+    clocks.clocks_status_change(
+        ticket=ticket, old=old, new=to_status, at=now, merge=cause == Cause.MERGE
     )
 
 

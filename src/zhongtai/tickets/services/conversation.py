@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from zhongtai.accounts.actors import Actor
 from zhongtai.core.errors import Conflict, InvalidInput
 from zhongtai.core.permissions import ensure_can
+from zhongtai.sla import clocks
 from zhongtai.tickets import events
 from zhongtai.tickets.choices import (
     EventType,
@@ -86,6 +87,10 @@ def ticket_reply(
         is_public=public,
     )
     attach_files(ticket=ticket, event=event, actor=actor, files=files)
+    if public:
+        clocks.clocks_public_reply(
+            ticket=ticket, by_customer=actor.is_customer, at=event.created_at
+        )
     if public and not actor.is_customer:
         if ticket.first_response_at is None:
             ticket.first_response_at = event.created_at

@@ -14,6 +14,7 @@ from zhongtai.accounts.models import Team, Tier, User
 from zhongtai.core.errors import Conflict, InvalidInput, NotFound
 from zhongtai.core.permissions import ensure_can
 from zhongtai.customers.models import Contact, Customer
+from zhongtai.sla import clocks
 from zhongtai.tickets import events, selectors
 from zhongtai.tickets.choices import (
     Channel,
@@ -105,12 +106,14 @@ def ticket_create(
         data={"channel": channel, "priority": priority, "type": type},
     )
     attach_files(ticket=ticket, event=event, actor=actor, files=files)
+    clocks.clocks_start(ticket=ticket)
     if channel != Channel.API and contact is not None and contact.email:
         notify_after_commit(event)  # the acknowledgement to the requester
     return ticket
 
 
 UPDATABLE_FIELDS = ("subject", "type", "priority", "category", "tags")
+POLICY_FIELDS = {"type", "priority", "category"}  # what SLA policies match on
 
 
 @transaction.atomic
@@ -156,6 +159,8 @@ def ticket_update(
         return ticket
     save_with_version(ticket, fields)
     events.field_change_event(ticket=ticket, actor=actor.user, changes=diff)
+    if diff.keys() & POLICY_FIELDS:
+        clocks.clocks_recompute(ticket=ticket, reason="fields")
     return ticket
 
 
