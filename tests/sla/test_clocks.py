@@ -237,7 +237,9 @@ def test_business_hours_and_the_tier_of_the_customer_decide(world):
         tenant=world.tenant, name="Office", time_zone="Asia/Shanghai", holiday_source=""
     )
     for weekday in range(5):
-        WorkingInterval.objects.create(calendar=office, weekday=weekday, start=time(9), end=time(12))
+        WorkingInterval.objects.create(
+            calendar=office, weekday=weekday, start=time(9), end=time(12)
+        )
         WorkingInterval.objects.create(
             calendar=office, weekday=weekday, start=time(13, 30), end=time(18)
         )
@@ -250,7 +252,11 @@ def test_business_hours_and_the_tier_of_the_customer_decide(world):
         first_response_minutes=60,
     )
     SlaPolicy.objects.create(
-        tenant=world.tenant, name="Standard", position=2, calendar=office, first_response_minutes=240
+        tenant=world.tenant,
+        name="Standard",
+        position=2,
+        calendar=office,
+        first_response_minutes=240,
     )
     Customer.objects.filter(tenant=world.tenant, name="Acme").update(tier="vip")
     friday_evening = datetime(2025, 6, 6, 9, 30, tzinfo=UTC)  # 17:30 in Shanghai
@@ -260,6 +266,4 @@ def test_business_hours_and_the_tier_of_the_customer_decide(world):
     # 30 minutes on Friday, 30 on Monday from 09:00
     assert _timer(vip, Target.FIRST_RESPONSE).due_at == datetime(2025, 6, 9, 1, 30, tzinfo=UTC)
     # 30 minutes on Friday, 3 h in the morning, 30 min after lunch on Monday
-    assert _timer(standard, Target.FIRST_RESPONSE).due_at == datetime(
-        2025, 6, 9, 6, 0, tzinfo=UTC
-    )
+    assert _timer(standard, Target.FIRST_RESPONSE).due_at == datetime(2025, 6, 9, 6, 0, tzinfo=UTC)

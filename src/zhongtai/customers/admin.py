@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from zhongtai.customers.models import Contact, Customer
@@ -16,6 +18,14 @@ class CustomerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["tenant", "tier"]
     search_fields = ["name"]
     inlines = [ContactInline]
+
+    def save_model(self, request: Any, obj: Customer, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "tier" in form.changed_data:
+            # SLA policies match on the tier: the customer's open tickets are recomputed.
+            from zhongtai.sla.clocks import standards_changed
+
+            standards_changed(tenant_id=obj.tenant_id, customer_id=obj.pk, reason="customer_tier")
 
     def save_formset(self, request: object, form: object, formset: object, change: bool) -> None:
         # Contacts added inline belong to the customer's tenant.

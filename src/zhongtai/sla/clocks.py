@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from zhongtai.sla import timers as clock_rules
@@ -36,6 +37,7 @@ from zhongtai.sla.standards import CompiledPolicy, Standards, standards_for
 from zhongtai.tickets import events
 from zhongtai.tickets.choices import EventType, TicketStatus
 from zhongtai.tickets.models import Ticket
+from zhongtai.tickets.selectors import open_q
 
 RESPONSE_TARGETS = (Target.FIRST_RESPONSE, Target.NEXT_RESPONSE)
 
@@ -354,3 +356,38 @@ def _reopen(ticket: Ticket, at: datetime) -> None:
         fields=["pauses", "fulfilled_at", "business_minutes"],
     )
     _record(ticket, Action.RESUME, [last], reason="reopened")
+
+
+# --- Recomputing many tickets (a task) ----------------------------------------------------
+
+
+def clocks_recompute_open_tickets(
+    *, tenant_id: int, customer_id: int | None = None, reason: str
+) -> int:
+    """Recompute the clocks of every open ticket of a tenant (or of one customer).
+
+    Each ticket is its own transaction with its row locked, so the task can be stopped
+    and run again at any point; returns how many tickets changed.
+    """
+    tickets = Ticket.objects.filter(open_q(), tenant_id=tenant_id, merged_into__isnull=True)
+    if customer_id is not None:
+        tickets = tickets.filter(customer_id=customer_id)
+    changed = 0
+    for ticket_id in list(tickets.order_by("pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            ticket = (
+                Ticket.objects.select_for_update(of=("self",))
+                .select_related("customer", "category")
+                .filter(pk=ticket_id, is_open=True)
+                .first()
+            )
+            if ticket is not None:
+                changed += clocks_recompute(ticket=ticket, reason=reason)
+    return changed
+
+
+def standards_changed(*, tenant_id: int, customer_id: int | None = None, reason: str) -> None:
+    """After this transaction commits, recompute the open tickets' clocks in a task."""
+    from zhongtai.sla.tasks import sla_recompute_task  # (the task module imports this one)
+
+    transaction.on_commit(lambda: sla_recompute_task(tenant_id, customer_id, reason))

@@ -2,16 +2,20 @@
 
 Who hears of what: the contact gets the acknowledgement of a new request and every
 public reply from staff; the owner (and the L2/L3 engineer) gets the customer's replies;
-a person gets told when a ticket is assigned to them; a team hears of an escalation to it.
+a person gets told when a ticket is assigned to them; a team hears of an escalation to it;
+the people working on a ticket and their team lead hear of SLA warnings and breaches.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from zhongtai.accounts.models import User
 from zhongtai.core.permissions import Role
@@ -48,6 +52,13 @@ def notification_recipients(event: TicketEvent) -> list[str]:
         team_id = (event.data.get("to_team") or {}).get("id") or 0
         members = User.objects.filter(teams__id=int(team_id), teams__tenant_id=ticket.tenant_id)
         recipients = [u.email for u in members.filter(is_active=True) if u.email]
+    elif event.type == EventType.SLA and event.data.get("notify"):
+        # A warning or a breach: the owner, the engineer and the team lead at that moment
+        # (a breach action may move the ticket on in the same transaction).
+        people = [pk for pk in event.data.get("people", []) if isinstance(pk, int)]
+        recipients = [
+            u.email for u in User.objects.filter(pk__in=people, is_active=True) if u.email
+        ]
     # Nobody is told of their own action, except the requester's acknowledgement.
     actor_email = event.actor.email if event.actor and event.type != EventType.CREATED else None
     return sorted({address for address in recipients if address and address != actor_email})
@@ -79,6 +90,20 @@ def ticket_event_notify(*, event_id: int) -> int:
     return sent
 
 
+def _sla_context(event: TicketEvent) -> dict[str, object]:
+    from zhongtai.sla.choices import Target
+
+    timer = (event.data.get("timers") or [{}])[0]
+    target = timer.get("target")
+    due = timer.get("due_at")
+    return {
+        "action": event.data.get("action"),
+        "target": Target(target).label if target in Target.values else target,
+        "percent": event.data.get("percent"),
+        "due_at": datetime.fromisoformat(due) if due else None,
+    }
+
+
 def _send(event: TicketEvent, recipient: str) -> None:
     ticket = event.ticket
     tenant = ticket.tenant
@@ -90,6 +115,9 @@ def _send(event: TicketEvent, recipient: str) -> None:
         "base_url": settings.ZHONGTAI_BASE_URL.rstrip("/"),
     }
     with translation.override(tenant.language), timezone.override(tenant.time_zone):
+        context["who"] = event.actor or _("Zhongtai")
+        if event.type == EventType.SLA:
+            context["sla"] = _sla_context(event)
         subject = render_to_string("tickets/email/subject.txt", context).strip()
         body = render_to_string("tickets/email/body.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])

@@ -4,7 +4,8 @@ Preconditions common to all: the ticket passed in was fetched through a selector
 the same actor (so it is visible to them); each service locks it again before writing.
 The modules: ``intake`` (open, child tickets, field changes), ``conversation`` (replies,
 notes, files, presence), ``status`` (workflow moves, merge), ``assignment`` (assign,
-take, escalate, hand back, bulk).
+take, escalate, hand back, bulk), ``automation`` (what the platform does on its own:
+SLA breach actions).
 """
 
 from zhongtai.tickets.services._base import TIER_ORDER, ticket_lock
@@ -14,6 +15,11 @@ from zhongtai.tickets.services.assignment import (
     ticket_handback,
     ticket_take,
     tickets_bulk_assign,
+)
+from zhongtai.tickets.services.automation import (
+    ticket_escalate_next_tier,
+    ticket_priority_raise,
+    ticket_reassign_to_lead,
 )
 from zhongtai.tickets.services.conversation import attachment_add, presence_touch, ticket_reply
 from zhongtai.tickets.services.intake import (
@@ -38,9 +44,12 @@ __all__ = [
     "ticket_create",
     "ticket_customer_solve",
     "ticket_escalate",
+    "ticket_escalate_next_tier",
     "ticket_handback",
     "ticket_lock",
     "ticket_merge",
+    "ticket_priority_raise",
+    "ticket_reassign_to_lead",
     "ticket_reply",
     "ticket_take",
     "ticket_transition",
