@@ -197,6 +197,15 @@ HTML: dict[str, Rule] = {
         data={"state": "viewing"},
         htmx=True,
     ),
+    "tickets:ticket_sla": Rule(
+        "get", page(staff="2xx", other_agent="404"), kwargs={"number": "@own"}
+    ),
+    "tickets:queue_sla": Rule(
+        "get",
+        outcome(anonymous="3xx", customer="404", staff="2xx", other_agent="2xx"),
+        data={"n": "@own"},
+        why="badges of the asker's own business unit only: another unit's numbers show nothing",
+    ),
     "tickets:attachment_download": Rule(
         "get",
         page(staff="2xx", other_agent="404"),

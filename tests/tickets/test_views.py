@@ -181,7 +181,7 @@ def test_queue_counts_are_shown_per_queue(world, agent):
     assert counts["all"] == ""  # never an exact count over the whole tenant
 
 
-QUEUE_QUERY_BUDGET = 16
+QUEUE_QUERY_BUDGET = 17  # the SLA standards stamp is one; the page's clocks are another
 
 
 def _queue_queries(world: factories.World, n: int, django_assert_max_num_queries: Any) -> int:

@@ -263,6 +263,11 @@ class SlaTimer(TenantScopedModel):
                 condition=models.Q(next_check_at__isnull=False),
             ),
             models.Index(fields=["tenant", "started_at"], name="sla_timer_report"),
+            models.Index(
+                fields=["tenant", "due_at"],
+                name="sla_timer_due",
+                condition=models.Q(fulfilled_at__isnull=True, cancelled_at__isnull=True),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

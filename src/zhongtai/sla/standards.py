@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Subquery
 
+from zhongtai.core.models import Tenant
 from zhongtai.sla import calendar as business_time
 from zhongtai.sla.choices import Target
 from zhongtai.sla.matching import PolicyConditions, TicketFacts, first_match
@@ -66,19 +67,23 @@ _lock = threading.Lock()
 
 
 def _stamp(tenant_id: int) -> tuple[Any, ...]:
-    policies = SlaPolicy.objects.filter(tenant_id=tenant_id).aggregate(
-        n=Count("id"), changed=Max("updated_at")
+    """Count and last change of the tenant's policies and calendars, in one query."""
+
+    def scalar(model: Any, value: Any) -> Subquery:
+        rows = model.objects.filter(tenant_id=OuterRef("pk")).values("tenant_id")
+        return Subquery(rows.annotate(v=value).values("v")[:1])
+
+    row = (
+        Tenant.objects.filter(pk=tenant_id)
+        .values_list(
+            scalar(SlaPolicy, Count("id")),
+            scalar(SlaPolicy, Max("updated_at")),
+            scalar(BusinessCalendar, Count("id")),
+            scalar(BusinessCalendar, Max("updated_at")),
+        )
+        .first()
     )
-    calendars = BusinessCalendar.objects.filter(tenant_id=tenant_id).aggregate(
-        n=Count("id"), changed=Max("updated_at"), open=Count("id", filter=Q(always_open=True))
-    )
-    return (
-        policies["n"],
-        policies["changed"],
-        calendars["n"],
-        calendars["changed"],
-        calendars["open"],
-    )
+    return tuple(row or ())
 
 
 def _compile(tenant_id: int) -> Standards:

@@ -28,6 +28,7 @@ class Queue:
     TEAM = "team"
     TEAM_ALL = "team_all"
     OPEN = "open"
+    BREACHING = "breaching"
     ALL = "all"
 
     choices = [
@@ -35,6 +36,7 @@ class Queue:
         (TEAM, _("Unassigned in my team")),
         (TEAM_ALL, _("My team's open tickets")),
         (OPEN, _("All open")),
+        (BREACHING, _("Breaching soon")),
         (ALL, _("All tickets")),
     ]
 
@@ -53,6 +55,8 @@ def queue_filter(*, actor: Actor, queue: str) -> Q:
         return base & unassigned
     if queue == Queue.OPEN:
         return selectors.open_q()
+    if queue == Queue.BREACHING:  # the page lists these by time left; the API by age
+        return selectors.open_q() & Q(selectors.has_running_sla_clock())
     return Q()
 
 

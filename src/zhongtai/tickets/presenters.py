@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -60,10 +62,14 @@ class TicketRow:
     status_badge: str
     priority_badge: str
     tags: list[str] = field(default_factory=list)
+    sla: Any = None  # the most urgent running SLA clock (``zhongtai.sla.countdown.ClockView``)
 
 
-def ticket_row(tenant: Tenant, ticket: Ticket, *, with_tags: bool = False) -> TicketRow:
+def ticket_row(
+    tenant: Tenant, ticket: Ticket, *, with_tags: bool = False, sla: Any = None
+) -> TicketRow:
     return TicketRow(
+        sla=sla,
         ticket=ticket,
         reference=ticket_reference(tenant, ticket.number),
         url=ticket_url(ticket.number),
@@ -271,7 +277,54 @@ def _describe(tenant: Tenant, event: TicketEvent) -> dict[str, Any]:
         return {"title": title, "link_url": ticket_url(child), "link_text": ref}
     if kind == EventType.ATTACHMENT:
         return {"title": _("attached files")}
+    if kind == EventType.SLA:
+        return _describe_sla(data)
     return {"title": str(event.get_type_display())}
+
+
+def _target_label(value: Any) -> str:
+    from zhongtai.sla.choices import Target
+
+    return str(Target(value).label) if value in Target.values else str(value)
+
+
+def _due_text(value: Any) -> str:
+    if not value:
+        return _("paused")
+    moment = timezone.localtime(datetime.fromisoformat(str(value)))
+    return str(date_format(moment, "SHORT_DATETIME_FORMAT"))
+
+
+def _describe_sla(data: dict[str, Any]) -> dict[str, Any]:
+    """SLA clock events: the system started, paused, warned, breached… (``zhongtai.sla``)."""
+    from zhongtai.sla.presenters import duration_words
+
+    action = str(data.get("action"))
+    timers = [t for t in data.get("timers") or [] if isinstance(t, dict)]
+    first = _target_label(timers[0].get("target")) if timers else ""
+    due = [Change(_target_label(t.get("target")), "", _due_text(t.get("due_at"))) for t in timers]
+    policy = str(data.get("policy") or "")
+    titles = {
+        "start": _("started the SLA clocks of “%(policy)s”") % {"policy": policy},
+        "pause": _("paused the SLA clocks while waiting on the customer"),
+        "resume": _("resumed the SLA clocks"),
+        "stop": _("stopped the SLA clocks that no longer apply"),
+        "recompute": _("recomputed the SLA due times (policy “%(policy)s”)")
+        % {"policy": policy or EMPTY},
+        "warning": _("%(percent)s %% of the %(target)s target is used")
+        % {"percent": data.get("percent"), "target": first.lower()},
+        "breach": _("the %(target)s target was breached") % {"target": first.lower()},
+    }
+    if action == "fulfil":
+        spent = duration_words(int(data.get("minutes") or 0))
+        title = (
+            _("met the %(target)s target in %(time)s")
+            if data.get("met")
+            else _("missed the %(target)s target: it took %(time)s")
+        ) % {"target": first.lower(), "time": spent}
+        return {"title": title, "kind": "sla"}
+    changes = due if action in ("start", "recompute", "resume") else []
+    return {"title": titles.get(action, _("Service level")), "changes": changes, "kind": "sla"}
 
 
 def timeline_rows(

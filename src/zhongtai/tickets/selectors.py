@@ -185,6 +185,20 @@ def ticket_queue_counts(*, actor: Actor) -> dict[str, int]:
     return counts
 
 
+def has_running_sla_clock() -> Exists:
+    """The ticket has an SLA clock that runs (not paused: a paused clock has no due time)."""
+    from zhongtai.sla.models import SlaTimer
+
+    return Exists(
+        SlaTimer.objects.filter(
+            ticket=OuterRef("pk"),
+            fulfilled_at__isnull=True,
+            cancelled_at__isnull=True,
+            due_at__isnull=False,
+        )
+    )
+
+
 def has_children_subquery() -> Exists:
     return Exists(Ticket.objects.filter(parent=OuterRef("pk")))
 

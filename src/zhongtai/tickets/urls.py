@@ -8,6 +8,7 @@ app_name = "tickets"
 urlpatterns = [
     path("", views.ticket_list, name="ticket_list"),
     path("tickets/new/", views.ticket_create, name="ticket_create"),
+    path("sla/badges/", views.queue_sla, name="queue_sla"),
     path("tickets/bulk-assign/", views.ticket_bulk_assign, name="ticket_bulk_assign"),
     path("tickets/<int:number>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:number>/reply/", views.ticket_reply, name="ticket_reply"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("tickets/<int:number>/merge/", views.ticket_merge, name="ticket_merge"),
     path("tickets/<int:number>/children/", views.ticket_child_create, name="ticket_child_create"),
     path("tickets/<int:number>/presence/", views.ticket_presence, name="ticket_presence"),
+    path("tickets/<int:number>/sla/", views.ticket_sla, name="ticket_sla"),
     path(
         "tickets/<int:number>/attachments/<int:attachment_id>/",
         views.attachment_download,

@@ -15,7 +15,8 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,6 +29,7 @@ from zhongtai.core.errors import ApplicationError, InvalidInput, NotFound
 from zhongtai.core.htmx import htmx_partial, redirect_after_post, user_errors
 from zhongtai.core.pagination import keyset_page
 from zhongtai.core.permissions import Role
+from zhongtai.sla import countdown
 from zhongtai.tickets import forms, presenters, selectors, services
 from zhongtai.tickets.choices import TicketPriority, TicketStatus, TicketType
 from zhongtai.tickets.downloads import attachment_response
@@ -123,6 +125,13 @@ def _filter_options(actor: Actor, params: Any) -> dict[str, Any]:
     }
 
 
+def _breaching(actor: Actor, qs: QuerySet[Ticket]) -> list[Ticket]:
+    """The tickets of ``qs`` (the other filters apply) in the order of their next due time."""
+    urgent = countdown.breaching_soon(actor=actor)
+    allowed = set(qs.filter(pk__in=[t.pk for t in urgent]).values_list("pk", flat=True))
+    return [t for t in urgent if t.pk in allowed]
+
+
 @login_required
 @require_GET
 def ticket_list(request: HttpRequest) -> HttpResponse:
@@ -140,8 +149,15 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             qs=selectors.ticket_list(actor=actor).prefetch_related("tags"),
             filters=filters,
         )
-        tickets, next_cursor = keyset_page(qs, cursor=cursor, limit=PAGE_SIZE)
-        rows = [presenters.ticket_row(actor.tenant, t, with_tags=True) for t in tickets]
+        if filters.get("queue") == Queue.BREACHING:
+            tickets = _breaching(actor, qs)  # by time left: one page of the most urgent
+        else:
+            tickets, next_cursor = keyset_page(qs, cursor=cursor, limit=PAGE_SIZE)
+        clocks = countdown.queue_clocks(actor=actor, tickets=tickets)
+        rows = [
+            presenters.ticket_row(actor.tenant, t, with_tags=True, sla=clocks.get(t.pk))
+            for t in tickets
+        ]
     except InvalidInput as exc:
         error, status = presenters.invalid_filter_text(exc), 400
     context: dict[str, Any] = {
@@ -270,8 +286,43 @@ def _detail_context(actor: Actor, ticket: Ticket) -> dict[str, Any]:
         "is_escalated": ticket.tier != Tier.L1,
         # mirrors services.ticket_take: engineers take escalated work as its engineer
         "take_as_engineer": ticket.tier != Tier.L1 and actor.role in (Role.L2, Role.L3),
+        **_sla_context(actor, ticket),
         **_permissions(actor, ticket),
     }
+
+
+def _sla_context(actor: Actor, ticket: Ticket) -> dict[str, Any]:
+    clocks = countdown.ticket_clocks(actor=actor, ticket=ticket)
+    return {"clocks": clocks, "sla_policy": next((c.policy for c in clocks if c.policy), "")}
+
+
+@login_required
+@require_GET
+@user_errors(_detail_url)
+def ticket_sla(request: HttpRequest, number: int) -> HttpResponse:
+    """The ticket's SLA panel alone (the page refreshes it every minute)."""
+    actor = staff_actor(request)
+    ticket = _ticket(actor, number)
+    context = {"ticket": ticket, **_sla_context(actor, ticket)}
+    return render(request, "sla/partials/_ticket_panel.html", context)
+
+
+MAX_BADGES = 100
+
+
+@login_required
+@require_GET
+def queue_sla(request: HttpRequest) -> HttpResponse:
+    """Fresh SLA badges of the queue rows ``?n=<number>&n=…``, as out-of-band swaps."""
+    actor = staff_actor(request)
+    values = request.GET.getlist("n")
+    if len(values) > MAX_BADGES or not all(v.isdigit() and len(v) <= 12 for v in values):
+        return HttpResponseBadRequest(_("Give up to 100 ticket numbers."))
+    numbers = sorted({int(v) for v in values})
+    tickets = list(selectors.ticket_list(actor=actor).filter(number__in=numbers))
+    clocks = countdown.queue_clocks(actor=actor, tickets=tickets)
+    badges = [{"number": t.number, "clock": clocks.get(t.pk), "oob": True} for t in tickets]
+    return render(request, "sla/partials/_badges.html", {"badges": badges})
 
 
 @login_required
