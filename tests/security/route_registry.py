@@ -214,6 +214,7 @@ HTML: dict[str, Rule] = {
     # --- customer portal -----------------------------------------------------------------
     "portal:ticket_list": Rule("get", portal(customer="2xx", other_agent="3xx")),
     "portal:ticket_create": Rule("get", portal(customer="2xx", other_agent="3xx")),
+    "portal:commitments": Rule("get", portal(customer="2xx", other_agent="3xx")),
     "portal:ticket_detail": Rule(
         "get", portal(customer="2xx", other_agent="3xx"), kwargs={"number": "@own"}
     ),

@@ -1,14 +1,23 @@
-"""Reads of service standards: calendars for business-time arithmetic, the policy of a ticket."""
+"""Reads of service standards: calendars for business-time arithmetic, the policy of a ticket,
+and the standards published to a customer.
+"""
 
 from __future__ import annotations
 
-from datetime import time
+from collections.abc import Sequence
+from datetime import datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextChoices
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhongtai.sla import calendar as business_time
+from zhongtai.sla import presenters
+from zhongtai.sla.choices import HolidaySource, Target
 from zhongtai.sla.matching import PolicyConditions, TicketFacts, first_match
 from zhongtai.sla.models import BusinessCalendar, CalendarDate, SlaPolicy
+from zhongtai.tickets.choices import Channel, TicketPriority, TicketType
 from zhongtai.tickets.models import Ticket
 
 MINUTES_PER_DAY = 24 * 60
@@ -97,3 +106,85 @@ def sla_policy_for_ticket(ticket: Ticket) -> SlaPolicy | None:
     """The first active policy of the ticket's tenant, in order, that covers the ticket."""
     policies = [(p, policy_conditions(p)) for p in active_policies(tenant_id=ticket.tenant_id)]
     return first_match(policies, ticket_facts(ticket))
+
+
+def _labels(values: Sequence[str], choices: type[TextChoices]) -> str:
+    """Labels of the chosen values in the order of the choices; an unknown value as it is."""
+    chosen = set(values)
+    known = [str(label) for value, label in choices.choices if value in chosen]
+    unknown = [value for value in values if value not in choices.values]
+    return presenters.word_list(known + unknown)
+
+
+def _conditions_words(policy: SlaPolicy) -> tuple[presenters.Condition, ...]:
+    """What a policy covers, in words; the customer tier is left out (it admits the reader)."""
+    parts = [
+        (_("Priority"), _labels(policy.priorities, TicketPriority)),
+        (_("Type"), _labels(policy.types, TicketType)),
+        (_("Channel"), _labels(policy.channels, Channel)),
+        (_("Category"), presenters.word_list(str(c) for c in policy.categories.all())),
+    ]
+    return tuple(presenters.Condition(label, values) for label, values in parts if values)
+
+
+def _targets_words(policy: SlaPolicy) -> tuple[presenters.TargetText, ...]:
+    minutes = [
+        (Target.FIRST_RESPONSE, policy.first_response_minutes),
+        (Target.NEXT_RESPONSE, policy.next_response_minutes),
+        (Target.RESOLUTION, policy.resolution_minutes),
+    ]
+    return tuple(
+        presenters.TargetText(str(target.label), presenters.duration_words(value))
+        for target, value in minutes
+        if value
+    )
+
+
+def _commitment(policy: SlaPolicy, now: datetime) -> presenters.Commitment:
+    calendar = policy.calendar
+    try:
+        offset = now.astimezone(ZoneInfo(calendar.time_zone)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        offset = None
+    return presenters.Commitment(
+        name=policy.name,
+        conditions=_conditions_words(policy),
+        targets=_targets_words(policy),
+        always_open=calendar.always_open,
+        hours=() if calendar.always_open else presenters.weekly_hours_rows(weekly_hours(calendar)),
+        holidays=_labels([calendar.holiday_source], HolidaySource),
+        time_zone=presenters.time_zone_words(calendar.time_zone, offset),
+    )
+
+
+def _covers_every_request(conditions: PolicyConditions) -> bool:
+    return not (
+        conditions.priorities or conditions.types or conditions.channels or conditions.category_ids
+    )
+
+
+def published_commitments(*, tenant_id: int, customer_tier: str) -> list[presenters.Commitment]:
+    """The service standards a customer of ``customer_tier`` is shown, in policy order.
+
+    Active, published policies of the tenant whose tier condition admits the tier (an empty
+    condition admits every tier; ``""``, a contact without a customer, only that). The first
+    match wins, so once a policy, published or not, covers every request of the tier, the
+    policies after it never apply and are left out. Texts are in the active language.
+    """
+    policies = (
+        SlaPolicy.objects.filter(tenant_id=tenant_id, is_active=True)
+        .select_related("calendar")
+        .prefetch_related("categories__parent", "calendar__intervals")
+        .order_by("position", "id")
+    )
+    now = timezone.now()
+    commitments: list[presenters.Commitment] = []
+    for policy in policies:
+        conditions = policy_conditions(policy)
+        if conditions.customer_tiers and customer_tier not in conditions.customer_tiers:
+            continue
+        if policy.published:
+            commitments.append(_commitment(policy, now))
+        if _covers_every_request(conditions):
+            break
+    return commitments
