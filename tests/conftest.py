@@ -10,6 +10,7 @@ from django.test import Client
 from tests import factories
 from zhongtai.accounts import services as account_services
 from zhongtai.accounts.actors import Actor
+from zhongtai.sla.standards import standards_forget
 
 pytest_plugins = ["tests.browser_support"]
 
@@ -17,6 +18,14 @@ pytest_plugins = ["tests.browser_support"]
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _sla_standards_forgotten() -> Any:
+    """Compiled SLA standards are cached per process; a rolled-back test leaves no trace."""
+    standards_forget()
+    yield
+    standards_forget()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from zhongtai.accounts.models import User
 from zhongtai.core.demo import DEMO_PASSWORD
 from zhongtai.core.demo.directory import directory_create
 from zhongtai.core.demo.replay import plans_play
+from zhongtai.core.demo.standards import standards_create
 from zhongtai.core.demo.stories import StoryPlanner
 from zhongtai.core.models import Tenant
 from zhongtai.tickets.choices import OPEN_STATUSES, EventType, TicketStatus
@@ -109,6 +110,7 @@ def test_bulk_path_writes_what_the_services_write():
     directories, _admin = directory_create(rng=random.Random(1))
     unit = directories[1]
     anchor = timezone.now()
+    standards_create(tenant=unit.tenant, anchor=anchor)  # so both paths run SLA clocks
     statuses = list(TicketStatus.values) * 4
 
     def plans(via_services: bool) -> list:
@@ -123,6 +125,7 @@ def test_bulk_path_writes_what_the_services_write():
     plans_play(bulk)
     # then each pair of tickets is identical but for its number
     assert sum(len(snapshot(plan.number)[1]) for plan in served) > 5 * len(served)
+    assert sum(len(snapshot(plan.number)[3]) for plan in served) >= 2 * len(served)
     for one, two in zip(served, bulk, strict=True):
         assert snapshot(one.number) == snapshot(two.number)
 
@@ -134,12 +137,23 @@ def snapshot(number: int) -> tuple:
         "category_id", "channel", "version", "first_response_at", "resolved_at", "closed_at",
         "created_at", "updated_at", "requester_id", "contact_id", "customer_id", "subject",
     ]  # fmt: skip
-    events = [
-        (e.type, e.actor_id, e.is_public, e.body, e.data, e.created_at)
-        for e in ticket.events.order_by("created_at", "id")
-    ]
+    # (the bulk path writes the SLA events after the others: compare each kind in order,
+    # since events of the same instant are ordered by id)
+    events = sorted(
+        (
+            (e.type == "sla", e.type, e.actor_id, e.is_public, e.body, e.data, e.created_at)
+            for e in ticket.events.order_by("created_at", "id")
+        ),
+        key=lambda e: e[0],
+    )
     tags = sorted(ticket.tags.values_list("name", flat=True))
-    return tuple(getattr(ticket, f) for f in fields), events, tags
+    timers = list(
+        ticket.sla_timers.order_by("id").values_list(
+            "target", "policy_id", "target_minutes", "started_at", "pauses", "due_at",
+            "next_check_at", "fulfilled_at", "breached_at", "cancelled_at", "business_minutes",
+        )
+    )  # fmt: skip
+    return tuple(getattr(ticket, f) for f in fields), events, tags, timers
 
 
 def test_second_run_is_a_no_op_and_reset_reloads():

@@ -164,11 +164,11 @@ def clocks_start(*, ticket: Ticket) -> list[SlaTimer]:
 
 def clocks_public_reply(*, ticket: Ticket, by_customer: bool, at: datetime) -> None:
     """A public reply: staff fulfil the response clocks; a customer starts the next one."""
+    if by_customer and (ticket.first_response_at is None or not ticket.is_open):
+        return  # nothing to start before the first response (or on a closed ticket)
     running = _running(ticket)
     if by_customer:
         if any(t.target in RESPONSE_TARGETS for t in running):
-            return
-        if ticket.first_response_at is None or not ticket.is_open:
             return
         standards = standards_for(ticket.tenant_id)
         policy = standards.match(ticket_facts(ticket)) if standards.policies else None
@@ -186,6 +186,10 @@ def clocks_public_reply(*, ticket: Ticket, by_customer: bool, at: datetime) -> N
 
 def clocks_status_change(*, ticket: Ticket, old: str, new: str, at: datetime, merge: bool) -> None:
     """Pause, resume, fulfil or stop the clocks when the status moves from ``old`` to ``new``."""
+    moves_clocks = merge or TicketStatus.PENDING_CUSTOMER in (old, new)
+    moves_clocks |= bool({old, new} & {TicketStatus.RESOLVED, TicketStatus.CLOSED})
+    if old == new or not moves_clocks:
+        return  # e.g. new → open, open → pending internal: the clocks run on
     running = _running(ticket)
     if old == TicketStatus.PENDING_CUSTOMER and new != old:
         _resume(ticket, running, at)
@@ -369,6 +373,7 @@ def clocks_recompute_open_tickets(
     Each ticket is its own transaction with its row locked, so the task can be stopped
     and run again at any point; returns how many tickets changed.
     """
+    standards = standards_for(tenant_id, fresh=True)
     tickets = Ticket.objects.filter(open_q(), tenant_id=tenant_id, merged_into__isnull=True)
     if customer_id is not None:
         tickets = tickets.filter(customer_id=customer_id)
@@ -382,7 +387,7 @@ def clocks_recompute_open_tickets(
                 .first()
             )
             if ticket is not None:
-                changed += clocks_recompute(ticket=ticket, reason=reason)
+                changed += clocks_recompute(ticket=ticket, reason=reason, standards=standards)
     return changed
 
 

@@ -4,13 +4,15 @@ Matching a ticket to a policy and computing its due times happen on every ticket
 and on every queue row, so the active policies and every calendar of a tenant are read
 once, turned into pure data (:class:`Standards`), and cached in the process. The cache
 is keyed by a stamp of the tenant's policies and calendars (count and last change), read
-in one small query, so an edit in one process is seen by every other process at its next
-lookup. Edits of a calendar's hours or dates touch the calendar (``zhongtai.sla.signals``).
+in one small query at most every few seconds, so an edit in one process is seen by every
+other process within ``STAMP_TTL``. Edits of a calendar's hours or dates touch the
+calendar, and any edit clears this process's cache (``zhongtai.sla.signals``).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,7 +64,8 @@ class Standards:
         return self.calendars.get(calendar_id, ALWAYS_OPEN)
 
 
-_cache: dict[int, tuple[tuple[Any, ...], Standards]] = {}
+STAMP_TTL = 5.0  # seconds
+_cache: dict[int, tuple[tuple[Any, ...], float, Standards]] = {}
 _lock = threading.Lock()
 
 
@@ -119,19 +122,25 @@ def _compile(tenant_id: int) -> Standards:
     return Standards(policies=tuple(policies), calendars=calendars)
 
 
-def standards_for(tenant_id: int) -> Standards:
-    """The tenant's compiled standards, recompiled when a policy or calendar changed."""
-    stamp = _stamp(tenant_id)
+def standards_for(tenant_id: int, *, fresh: bool = False) -> Standards:
+    """The tenant's compiled standards, recompiled when a policy or calendar changed.
+
+    The stamp is checked at most every ``STAMP_TTL`` seconds; edits in this process clear
+    the cache at once (``zhongtai.sla.signals``), edits in another process are seen within
+    ``STAMP_TTL``. ``fresh`` checks the stamp now (the recompute task does).
+    """
     cached = _cache.get(tenant_id)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    standards = _compile(tenant_id)
+    now = time.monotonic()
+    if cached is not None and not fresh and now - cached[1] < STAMP_TTL:
+        return cached[2]
+    stamp = _stamp(tenant_id)
+    standards = cached[2] if cached is not None and cached[0] == stamp else _compile(tenant_id)
     with _lock:
-        _cache[tenant_id] = (stamp, standards)
+        _cache[tenant_id] = (stamp, now, standards)
     return standards
 
 
 def standards_forget() -> None:
-    """Drop every cached tenant (tests that rebuild the database between cases)."""
+    """Drop every cached tenant: after an edit in this process, and between tests."""
     with _lock:
         _cache.clear()

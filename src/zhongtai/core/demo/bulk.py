@@ -47,6 +47,7 @@ class BulkTicket:
     ticket: Ticket
     events: list[TicketEvent] = field(default_factory=list)
     tag_ids: list[int] = field(default_factory=list)
+    initial: dict[str, Any] = field(default_factory=dict)  # fields at creation (SLA replay)
 
     @classmethod
     def play(cls, plan: TicketPlan) -> BulkTicket:
@@ -82,6 +83,12 @@ class BulkTicket:
 
     def __post_init__(self) -> None:
         ticket = self.ticket
+        self.initial = {
+            "priority": ticket.priority,
+            "type": ticket.type,
+            "category_id": ticket.category_id,
+            "channel": ticket.channel,
+        }
         self.event(
             ticket.created_at,
             ticket.requester,
@@ -264,6 +271,9 @@ def bulk_insert(tickets: list[BulkTicket]) -> None:
     through.objects.bulk_create(links, batch_size=1000)
     _restore_times(Ticket, [(r.pk, *t) for r, t in zip(rows, ticket_times, strict=True)])
     _restore_times(TicketEvent, [(e.pk, *t) for e, t in zip(events, times, strict=True)])
+    restored = [*zip(rows, ticket_times, strict=True), *zip(events, times, strict=True)]
+    for obj, (created, updated) in restored:
+        obj.created_at, obj.updated_at = created, updated  # the objects too, not just rows
 
 
 def _restore_times(model: type[Model], rows: list[tuple[int, datetime, datetime]]) -> None:

@@ -20,9 +20,11 @@ from zhongtai.accounts.models import User
 from zhongtai.core.demo import units
 from zhongtai.core.demo.directory import UnitDirectory, directory_create
 from zhongtai.core.demo.replay import plans_play
+from zhongtai.core.demo.standards import standards_create
 from zhongtai.core.demo.stories import StoryPlanner, TicketPlan
 from zhongtai.core.models import Tenant
 from zhongtai.customers.models import Contact, Customer
+from zhongtai.sla.models import SlaPolicy, SlaTimer
 from zhongtai.tickets.choices import TicketStatus
 from zhongtai.tickets.models import Category, Ticket, TicketEvent
 
@@ -109,6 +111,10 @@ def demo_counts() -> dict[str, int]:
         "tickets": Ticket.objects.filter(tenant__in=tenants).count(),
         "open tickets": Ticket.objects.filter(tenant__in=tenants, is_open=True).count(),
         "timeline events": TicketEvent.objects.filter(tenant__in=tenants).count(),
+        "SLA policies": SlaPolicy.objects.filter(tenant__in=tenants).count(),
+        "running SLA clocks": SlaTimer.objects.filter(
+            tenant__in=tenants, fulfilled_at__isnull=True, cancelled_at__isnull=True
+        ).count(),
     }
 
 
@@ -118,6 +124,8 @@ def demo_wipe() -> None:
     user_ids = list(demo_users().values_list("pk", flat=True))
     # PROTECT links between rows that all go: cut them first, children before parents.
     Ticket.objects.filter(tenant__in=tenants).update(parent=None, merged_into=None)
+    SlaTimer.objects.filter(tenant__in=tenants).delete()
+    SlaPolicy.objects.filter(tenant__in=tenants).delete()
     TicketEvent.objects.filter(tenant__in=tenants).delete()
     Ticket.objects.filter(tenant__in=tenants).delete()
     Category.objects.filter(tenant__in=tenants, parent__isnull=False).delete()
@@ -153,6 +161,8 @@ def demo_load(
         rng = random.Random(seed)  # noqa: S311 - repeatable data, not secrets
         directories, _admin = directory_create(rng=rng)
         anchor = timezone.now()
+        for directory in directories:
+            standards_create(tenant=directory.tenant, anchor=anchor)
         for index, directory in enumerate(directories):
             share = tickets // len(directories) + (1 if index < tickets % len(directories) else 0)
             plans_play(unit_plans(directory, rng=rng, anchor=anchor, count=share))

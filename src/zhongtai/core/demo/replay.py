@@ -9,6 +9,7 @@ play one plan both ways and compare the results.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,8 +22,12 @@ from zhongtai.accounts.models import Team
 from zhongtai.core.demo.bulk import BulkTicket, bulk_insert
 from zhongtai.core.demo.stories import Step, TicketPlan
 from zhongtai.core.models import Tenant
+from zhongtai.sla import clocks
+from zhongtai.sla.standards import standards_for
 from zhongtai.tickets import services
-from zhongtai.tickets.models import Ticket
+from zhongtai.tickets.choices import OPEN_STATUSES, EventType, TicketStatus
+from zhongtai.tickets.models import Ticket, TicketEvent
+from zhongtai.tickets.services.intake import POLICY_FIELDS
 
 
 class SimulatedClock:
@@ -76,8 +81,55 @@ def plans_play(plans: list[TicketPlan]) -> int:
             clock.now = at
             _service_step(plan, step)
     bulk_insert(bulk)
+    with translation.override(tenant.language), simulated_time(clock):
+        clocks_replay(bulk, clock)
     Tenant.objects.filter(pk=tenant.pk).update(ticket_seq=counter)
     return len(bulk) + sum(1 for plan in plans if plan.via_services)
+
+
+def clocks_replay(bulk: list[BulkTicket], clock: SimulatedClock) -> None:
+    """Give bulk tickets their SLA clocks: each ticket's history, event by event, through the
+    real clock hooks (``zhongtai.sla.clocks``) at the event's time, as the services call them.
+
+    Only the ticket's state at each moment is rebuilt here (status, first response and
+    the fields policies match on); the rules themselves are the hooks'.
+    """
+    if not bulk or not standards_for(bulk[0].ticket.tenant_id).policies:
+        return
+    for item in bulk:
+        shadow = copy.copy(item.ticket)
+        for name, value in item.initial.items():
+            setattr(shadow, name, value)
+        shadow.status, shadow.is_open, shadow.first_response_at = TicketStatus.NEW, True, None
+        contact_user_id = shadow.contact.user_id if shadow.contact else None
+        for event in item.events:
+            clock.now = event.created_at
+            _clock_hook(shadow, event, by_customer=event.actor_id == contact_user_id)
+
+
+def _clock_hook(ticket: Ticket, event: TicketEvent, *, by_customer: bool) -> None:
+    data = event.data or {}
+    if event.type == EventType.CREATED:
+        clocks.clocks_start(ticket=ticket)
+    elif event.type == EventType.FIELD_CHANGE:
+        changes = data.get("changes") or {}
+        for name in ("priority", "type"):
+            if name in changes:
+                setattr(ticket, name, changes[name]["to"])
+        if "category" in changes:
+            ticket.category_id = (changes["category"]["to"] or {}).get("id")
+        if changes.keys() & POLICY_FIELDS:
+            clocks.clocks_recompute(ticket=ticket, reason="fields")
+    elif event.type == EventType.STATUS_CHANGE:
+        old, new = data["from"], data["to"]
+        ticket.status, ticket.is_open = new, new in OPEN_STATUSES
+        clocks.clocks_status_change(
+            ticket=ticket, old=old, new=new, at=event.created_at, merge=data["cause"] == "merge"
+        )
+    elif event.type == EventType.PUBLIC_REPLY:
+        clocks.clocks_public_reply(ticket=ticket, by_customer=by_customer, at=event.created_at)
+        if not by_customer and ticket.first_response_at is None:
+            ticket.first_response_at = event.created_at
 
 
 def _ticket(plan: TicketPlan | None) -> Ticket:
