@@ -297,6 +297,9 @@ API: dict[str, Rule] = {
     "GET /api/v1/tickets/{number}/events": Rule(
         "get", api(customer="2xx", staff="2xx", other_agent="404"), kwargs={"number": "@own"}
     ),
+    "GET /api/v1/tickets/{number}/sla": Rule(
+        "get", api(customer="403", staff="2xx", other_agent="404"), kwargs={"number": "@own"}
+    ),
     "POST /api/v1/tickets/{number}/assign": Rule(
         "post",
         api(customer="403", staff="2xx", l3="403", other_agent="404"),

@@ -148,3 +148,28 @@ def test_a_breach_shows_on_the_timeline_as_the_system(world, policy):
     )
     assert "the first response target was breached" in page
     assert "System" in page
+
+
+# --- The API ------------------------------------------------------------------------------
+
+
+def test_the_api_gives_each_clock_of_a_ticket(world, policy, api_for):
+    with time_machine.travel(T0, tick=False):
+        ticket = factories.ticket(world.customer)
+    with time_machine.travel(_at(15), tick=False):
+        response = api_for(world.agent).get(f"/tickets/{ticket.number}/sla")
+    assert response.status_code == 200
+    clocks = {c["target"]: c for c in response.json()}
+    assert set(clocks) == {"first_response", "resolution"}
+    assert clocks["first_response"]["state"] == "running"
+    assert clocks["first_response"]["minutes_left"] == pytest.approx(45)
+    assert clocks["first_response"]["due_at"].startswith("2025-06-02T02:00:00")
+    assert clocks["resolution"]["policy"] == "Standard support"
+
+
+def test_the_api_clocks_are_for_staff_of_the_unit(world, policy, api_for):
+    ticket = factories.ticket(world.customer)
+    assert api_for(world.customer).get(f"/tickets/{ticket.number}/sla").status_code == 403
+    assert api_for(world.other_agent).get(f"/tickets/{ticket.number}/sla").status_code == 404
+    assert api_for(world.agent).get("/tickets/999999/sla").status_code == 404
+    assert api_for(world.agent).get("/tickets/abc/sla").status_code in (400, 404, 422)

@@ -15,7 +15,9 @@ from zhongtai.core.errors import InvalidInput
 from zhongtai.core.idempotency import idempotent_call
 from zhongtai.core.inputs import LINE_PATTERN, Id, PathId
 from zhongtai.core.pagination import keyset_page
+from zhongtai.core.permissions import ensure_can
 from zhongtai.customers import selectors as customer_selectors
+from zhongtai.sla import countdown
 from zhongtai.tickets import selectors, services
 from zhongtai.tickets.choices import Channel, TicketPriority, TicketStatus, TicketType
 from zhongtai.tickets.downloads import attachment_response
@@ -33,6 +35,7 @@ from zhongtai.tickets.schemas import (
     PresenceIn,
     PresenceOut,
     ReplyIn,
+    SlaClockOut,
     TicketCreateIn,
     TicketListOut,
     TicketOut,
@@ -193,6 +196,17 @@ def ticket_reply_api(request: HttpRequest, number: PathId, data: ReplyIn) -> Sta
 def ticket_events_api(request: HttpRequest, number: PathId) -> object:
     actor = actor_of(request)
     return list(selectors.ticket_timeline(actor=actor, ticket=_detail(actor, number)))
+
+
+@router.get(
+    "/{int:number}/sla",
+    response=list[SlaClockOut],
+    summary="The ticket's SLA clocks: targets, due times, time left in business time",
+)
+def ticket_sla_api(request: HttpRequest, number: PathId) -> object:
+    actor = actor_of(request)
+    ensure_can(actor, "tickets.view")
+    return countdown.ticket_clocks(actor=actor, ticket=_detail(actor, number))
 
 
 @router.post("/{int:number}/assign", response=TicketOut, summary="Assign or unassign")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.conf import settings
 from ninja import Schema
@@ -223,3 +223,16 @@ class PresenceOut(Schema):
     def resolve_user(obj: object) -> dict[str, object]:
         user = obj.user  # type: ignore[attr-defined]
         return {"id": user.pk, "name": str(user)}
+
+
+class SlaClockOut(Schema):
+    """One SLA clock; ``minutes_left`` and ``percent_used`` are in business time."""
+
+    target: Literal["first_response", "next_response", "resolution"]
+    label: str
+    state: Literal["running", "at_risk", "paused", "breached", "met", "late"]
+    text: str
+    due_at: datetime | None
+    minutes_left: float
+    percent_used: float
+    policy: str
