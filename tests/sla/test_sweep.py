@@ -298,3 +298,16 @@ def test_a_sweep_killed_between_finding_and_acting_misses_nothing(world):
     result = sweep.sla_sweep(now=now)  # the restarted worker's next sweep
     assert result.breaches == 1
     assert len(_sla(ticket, "breach")) == 1
+
+
+@pytest.mark.django_db
+def test_the_sweep_is_a_periodic_task_of_every_minute(world):
+    from zhongtai.sla.tasks import sla_sweep_task
+
+    periodic = sla_sweep_task.task_class()
+    assert periodic.validate_datetime(datetime(2025, 6, 2, 3, 17))
+    assert periodic.validate_datetime(datetime(2025, 6, 2, 3, 18))
+    _policy(world)
+    _ticket(world)
+    with time_machine.travel(_at(61), tick=False):
+        assert sla_sweep_task.call_local() == 1  # the breach (it supersedes the warnings)
