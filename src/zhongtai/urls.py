@@ -10,6 +10,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("zhongtai.accounts.urls")),
+    path("agent/reports/", include("zhongtai.sla.urls")),
     path("agent/", include("zhongtai.tickets.urls")),
     path("portal/", include("zhongtai.tickets.portal_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -211,6 +211,12 @@ HTML: dict[str, Rule] = {
         page(staff="2xx", other_agent="404"),
         kwargs={"number": "@own", "attachment_id": "@internal_attachment"},
     ),
+    # --- reports -------------------------------------------------------------------------
+    "reports:sla_report": Rule(
+        "get",
+        page(staff="2xx", agent="403", other_agent="403"),
+        why="reports are for team leads, L2, L3 and administrators, not the L1 agent",
+    ),
     # --- customer portal -----------------------------------------------------------------
     "portal:ticket_list": Rule("get", portal(customer="2xx", other_agent="3xx")),
     "portal:ticket_create": Rule("get", portal(customer="2xx", other_agent="3xx")),
@@ -355,6 +361,17 @@ API: dict[str, Rule] = {
         api(customer="2xx", staff="2xx", other_agent="404"),
         kwargs={"number": "@own"},
         data={"state": "viewing"},
+    ),
+    "GET /api/v1/reports/sla/attainment": Rule(
+        "get",
+        api(customer="403", staff="2xx", agent="403", other_agent="403"),
+        data={"from": "2024-01-01", "to": "2024-01-31", "group_by": "team"},
+        why="reports are for team leads, L2, L3 and administrators, not the L1 agent",
+    ),
+    "GET /api/v1/reports/sla/distribution": Rule(
+        "get",
+        api(customer="403", staff="2xx", agent="403", other_agent="403"),
+        data={"from": "2024-01-01", "to": "2024-01-31"},
     ),
 }
 

@@ -142,11 +142,13 @@ def actor_of(request: HttpRequest) -> Actor:
 def register_routers() -> None:
     from zhongtai.accounts.api import router as accounts_router
     from zhongtai.customers.api import router as customers_router
+    from zhongtai.sla.api import router as reports_router
     from zhongtai.tickets.api import router as tickets_router
 
     api.add_router("/", accounts_router)
     api.add_router("/customers", customers_router)
     api.add_router("/tickets", tickets_router)
+    api.add_router("/reports", reports_router)
 
 
 register_routers()

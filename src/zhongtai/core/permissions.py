@@ -41,16 +41,22 @@ _L1 = _WORKSPACE | {
     "tickets.resolve",
 }
 
+# Service-level reports: for those who answer for a team's or a tier's results, not for
+# the L1 agent working a queue (nor, of course, for customers).
+_REPORTS = {"reports.view"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CUSTOMER: frozenset({"portal.use"}),
     Role.AGENT: frozenset(_L1),
-    Role.LEAD: frozenset(_L1 | {"tickets.bulk_assign", "team.manage"}),
+    Role.LEAD: frozenset(_L1 | _REPORTS | {"tickets.bulk_assign", "team.manage"}),
     Role.L2: frozenset(
-        _WORKSPACE | {"tickets.escalate", "tickets.handback", "tickets.resolve", "tickets.assign"}
+        _WORKSPACE
+        | _REPORTS
+        | {"tickets.escalate", "tickets.handback", "tickets.resolve", "tickets.assign"}
     ),
-    Role.L3: frozenset(_WORKSPACE | {"tickets.handback"}),
+    Role.L3: frozenset(_WORKSPACE | _REPORTS | {"tickets.handback"}),
     Role.ADMIN: frozenset(
-        _L1 | {"tickets.bulk_assign", "tickets.handback", "team.manage", "tenant.manage"}
+        _L1 | _REPORTS | {"tickets.bulk_assign", "tickets.handback", "team.manage", "tenant.manage"}
     ),
 }
 

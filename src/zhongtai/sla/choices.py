@@ -25,3 +25,14 @@ class HolidaySource(models.TextChoices):
     DE = "DE", _("Germany")
     JP = "JP", _("Japan")
     SG = "SG", _("Singapore")
+
+
+class ReportGroup(models.TextChoices):
+    """How the SLA attainment report groups its rows."""
+
+    TENANT = "tenant", _("Business unit")
+    TEAM = "team", _("Team")
+    AGENT = "agent", _("Agent")
+    TIER = "tier", _("Tier")
+    PRIORITY = "priority", _("Priority")
+    TYPE = "type", _("Ticket type")
