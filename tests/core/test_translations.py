@@ -12,6 +12,7 @@ import gettext
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import time
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from django.utils import translation
 from tests import factories
 from zhongtai.accounts.actors import Actor
 from zhongtai.customers.models import Contact, Customer
+from zhongtai.sla.models import BusinessCalendar, SlaPolicy, WorkingInterval
 from zhongtai.tickets import services
 from zhongtai.tickets.models import Ticket
 
@@ -382,6 +384,22 @@ def zh_world(world: factories.World) -> ChineseWorld:
         customer.name = f"上海第{number}机械有限公司"
         customer.save(update_fields=["name"])
 
+    office = BusinessCalendar.objects.create(
+        tenant=world.tenant, name="工作日", time_zone="Asia/Shanghai", holiday_source="CN"
+    )
+    for weekday in range(5):
+        WorkingInterval.objects.create(
+            calendar=office, weekday=weekday, start=time(9), end=time(18)
+        )
+    SlaPolicy.objects.create(
+        tenant=world.tenant,
+        name="标准服务",
+        calendar=office,
+        first_response_minutes=240,
+        next_response_minutes=480,
+        resolution_minutes=2250,
+        warn_at_percent=[75],
+    )
     by_customer = factories.ticket(
         world.customer,
         subject="打印机卡纸",
@@ -431,7 +449,8 @@ def _agent_pages(zh: ChineseWorld) -> list[str]:
         queue = reverse("tickets:ticket_list")
     except NoReverseMatch:
         return urls
-    urls += [queue, *(f"{queue}?queue={q}" for q in ("mine", "team", "team_all", "open", "all"))]
+    queues = ("mine", "team", "team_all", "open", "breaching", "all")
+    urls += [queue, *(f"{queue}?queue={q}" for q in queues)]
     with contextlib.suppress(NoReverseMatch):
         urls.append(reverse("tickets:ticket_create"))
     with contextlib.suppress(NoReverseMatch):
@@ -445,6 +464,7 @@ def _pages(zh: ChineseWorld) -> list[tuple[Actor, str]]:
         reverse("portal:ticket_list") + "?state=solved",
         reverse("portal:ticket_list") + "?state=all",
         reverse("portal:ticket_create"),
+        reverse("portal:commitments"),
         *(
             reverse("portal:ticket_detail", kwargs={"number": t.number})
             for t in Ticket.objects.filter(tenant=zh.world.tenant, requester=zh.world.customer.user)
@@ -452,6 +472,7 @@ def _pages(zh: ChineseWorld) -> list[tuple[Actor, str]]:
     ]
     pages = [(zh.world.customer, u) for u in portal]
     pages += [(zh.world.agent, u) for u in _agent_pages(zh)]
+    pages.append((zh.world.lead, reverse("reports:sla_report")))
     with contextlib.suppress(NoReverseMatch):
         for person, ticket in (
             (zh.world.agent, zh.escalated),

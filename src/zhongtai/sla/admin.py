@@ -114,7 +114,7 @@ class SlaPolicyForm(forms.ModelForm):  # type: ignore[type-arg]
         widget=forms.CheckboxSelectMultiple,
     )
     warn_at_percent = forms.CharField(
-        label=_("warn at (% of target)"),
+        label=SlaPolicy._meta.get_field("warn_at_percent").verbose_name,
         required=False,
         help_text=_("Whole percentages separated by commas, e.g. 75, 90."),
     )

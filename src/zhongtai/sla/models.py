@@ -200,7 +200,7 @@ class SlaPolicy(TenantScopedModel):
         validators=[MinValueValidator(1), MaxValueValidator(525600)],
     )
     warn_at_percent = models.JSONField(
-        _("warn at (% of target)"), default=list, blank=True, validators=[_percent_list]
+        _("warn at (percent of target)"), default=list, blank=True, validators=[_percent_list]
     )
     breach_actions = models.JSONField(
         _("breach actions"), default=list, blank=True, validators=[_action_list]

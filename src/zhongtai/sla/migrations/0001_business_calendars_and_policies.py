@@ -247,7 +247,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         default=list,
                         validators=[zhongtai.sla.models._percent_list],
-                        verbose_name="warn at (% of target)",
+                        verbose_name="warn at (percent of target)",
                     ),
                 ),
                 (
