@@ -294,9 +294,9 @@ def test_percentile_cont_refuses_a_fraction_outside_zero_to_one() -> None:
         (60, "1 h"),
         (135, "2 h 15 min"),
         (135.4, "2 h 15 min"),
-        (1440, "1 d"),
-        (1440 + 190, "1 d 3 h"),
-        (7200, "5 d"),
+        (1440, "24 h"),
+        (1440 + 190, "27 h 10 min"),
+        (7200, "120 h"),
     ],
 )
 def test_duration_text(minutes: float | None, text: str) -> None:
@@ -308,4 +308,4 @@ def test_bucket_labels() -> None:
 
     assert labels[0] == "≤ 15 min"
     assert labels[2] == "30 min – 1 h"
-    assert labels[-1] == "> 5 d"
+    assert labels[-1] == "> 120 h"

@@ -1,7 +1,7 @@
 """How the SLA report reads to a person: durations, histogram buckets, chart data.
 
-Durations are business minutes (time on the business calendar of each timer); a day in
-them is 24 business hours, not one working day.
+Durations are business time (the working hours of each timer's calendar), written in
+hours and minutes.
 """
 
 from __future__ import annotations
@@ -10,30 +10,20 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from zhongtai.sla.presenters import duration_words
 from zhongtai.sla.reports import Bucket, Distribution, Report
-
-MINUTES_PER_HOUR = 60
-MINUTES_PER_DAY = 24 * MINUTES_PER_HOUR
-
-
-def _units(*parts: tuple[int, str]) -> str:
-    shown = [text % {"n": amount} for amount, text in parts if amount] or [parts[-1][1] % {"n": 0}]
-    return " ".join(shown)
 
 
 def duration_text(minutes: float | None) -> str:
-    """Business minutes for a person: "45 min", "2 h 15 min", "1 d 3 h" (at most two units,
-    the larger ones; rounded to the minute, or to the hour from a day on); "—" for none."""
+    """Business minutes for a person: "45 min", "2 h 15 min", "120 h" ("—" for none).
+
+    Hours and minutes only, as on the portal: a "business day" has different hours in
+    different calendars, so days would be ambiguous."""
     if minutes is None:
         return "—"
     if 0 < minutes < 0.5:
         return _("< 1 min")
-    whole = round(minutes)
-    if whole >= MINUTES_PER_DAY:
-        days, hours = divmod(round(minutes / MINUTES_PER_HOUR), 24)
-        return _units((days, _("%(n)d d")), (hours, _("%(n)d h")))
-    hours, rest = divmod(whole, MINUTES_PER_HOUR)
-    return _units((hours, _("%(n)d h")), (rest, _("%(n)d min")))
+    return duration_words(round(minutes))
 
 
 def bucket_label(bucket: Bucket) -> str:
