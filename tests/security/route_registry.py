@@ -362,6 +362,8 @@ API: dict[str, Rule] = {
         kwargs={"number": "@own"},
         data={"state": "viewing"},
     ),
+    "GET /api/v1/sla/policies": Rule("get", api(customer="403", staff="2xx", other_agent="2xx")),
+    "GET /api/v1/sla/calendars": Rule("get", api(customer="403", staff="2xx", other_agent="2xx")),
     "GET /api/v1/reports/sla/attainment": Rule(
         "get",
         api(customer="403", staff="2xx", agent="403", other_agent="403"),

@@ -188,3 +188,21 @@ def published_commitments(*, tenant_id: int, customer_tier: str) -> list[present
         if _covers_every_request(conditions):
             break
     return commitments
+
+
+def policy_list(*, tenant_id: int) -> QuerySet[SlaPolicy]:
+    """Every policy of the tenant (active or not), in the order they are tried."""
+    return (
+        SlaPolicy.objects.filter(tenant_id=tenant_id)
+        .prefetch_related("categories")
+        .order_by("position", "id")
+    )
+
+
+def calendar_list(*, tenant_id: int) -> QuerySet[BusinessCalendar]:
+    """Every calendar of the tenant with its hours, dates and holiday years."""
+    return (
+        BusinessCalendar.objects.filter(tenant_id=tenant_id)
+        .prefetch_related("intervals", "dates", "holiday_years")
+        .order_by("name")
+    )
