@@ -168,8 +168,9 @@ def test_warnings_outside_working_hours_are_mailed_when_work_begins(world, queue
     # Tuesday 22:00, first sweep since: both targets breached, mails wait for 09:00
     result = sweep.sla_sweep(now=datetime(2025, 6, 3, 14, 0, tzinfo=UTC))
     assert result.breaches == 2
-    etas = [queue.dequeue().eta for _ in range(queue.pending_count())]
-    assert etas == [datetime(2025, 6, 4, 1, 0)] * 2  # 09:00 Wednesday in Shanghai (UTC)
+    jobs = [queue.dequeue() for _ in range(queue.pending_count())]
+    assert [job.eta for job in jobs] == [datetime(2025, 6, 4, 1, 0)]  # 09:00 Wednesday (UTC)
+    assert len(jobs[0].args[0]) == 2  # one job carries the mails of both breaches
     assert len(_sla(ticket, "breach")) == 2
 
 
@@ -244,8 +245,9 @@ class Killed(BaseException):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("chunk", "committed"), [(1, 1), (200, 0)])
 def test_a_sweep_killed_mid_action_leaves_nothing_and_the_next_one_acts_once(
-    world, queue, monkeypatch
+    world, queue, monkeypatch, chunk, committed
 ):
     world.l1_team.lead = world.lead.user
     world.l1_team.save()
@@ -257,36 +259,56 @@ def test_a_sweep_killed_mid_action_leaves_nothing_and_the_next_one_acts_once(
     first, second = _ticket(world), _ticket(world)
     queue.flush()
     now = _at(61)
-    real_breach = sweep._breach
+    real_actions = sweep._breach_actions
     calls = {"n": 0}
 
-    def breach_then_die(*args: Any, **kwargs: Any) -> None:
-        real_breach(*args, **kwargs)  # events written, priority raised...
+    def act_then_die(*args: Any, **kwargs: Any) -> None:
+        real_actions(*args, **kwargs)  # events written, priority raised...
         calls["n"] += 1
         if calls["n"] == 2:
             raise Killed  # ...and the process dies before the commit
 
-    monkeypatch.setattr(sweep, "_breach", breach_then_die)
+    monkeypatch.setattr(sweep, "_breach_actions", act_then_die)
     with pytest.raises(Killed):
-        sweep.sla_sweep(now=now)
-    # the first ticket's breach committed; the second's was lost with the process
+        sweep.sla_sweep(now=now, chunk=chunk)
+    # one timer per transaction: the first breach committed, the second was lost with the
+    # process; both in one transaction: nothing at all was written
     acted = [t for t in (first, second) if _sla(t, "breach")]
-    assert len(acted) == 1
-    assert queue.pending_count() == 1  # mails of the committed breach only
-    monkeypatch.setattr(sweep, "_breach", real_breach)
+    assert len(acted) == committed
+    assert queue.pending_count() == committed  # mails of committed breaches only
+    monkeypatch.setattr(sweep, "_breach_actions", real_actions)
 
-    assert sweep.sla_sweep(now=now).breaches == 1  # the lost one, and only it
+    assert sweep.sla_sweep(now=now).breaches == 2 - committed  # the lost ones, only they
     assert sweep.sla_sweep(now=now).breaches == 0
     for ticket in (first, second):
         ticket.refresh_from_db()
         assert ticket.priority == TicketPriority.HIGH
         assert len(_sla(ticket, "breach")) == 1
-    assert queue.pending_count() == 2
     _drain()
     _drain()  # a retried or duplicated job sends nothing more
     sent = Notification.objects.filter(event__type=EventType.SLA, sent_at__isnull=False)
     assert sorted(n.event.ticket_id for n in sent) == sorted([first.pk, second.pk])
     assert {n.recipient for n in sent} == {world.lead.user.email}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_bad_ticket_does_not_hold_up_the_others(world, queue, monkeypatch):
+    _policy(world, breach_actions=[BreachAction.RAISE_PRIORITY], resolution_minutes=None)
+    good, bad = _ticket(world), _ticket(world)
+    real_raise = sweep.services.ticket_priority_raise
+
+    def fails_for_bad(*, ticket: Ticket, reason: str) -> bool:
+        if ticket.pk == bad.pk:
+            raise RuntimeError("a broken row")
+        return real_raise(ticket=ticket, reason=reason)
+
+    monkeypatch.setattr(sweep.services, "ticket_priority_raise", fails_for_bad)
+    result = sweep.sla_sweep(now=_at(61))
+    assert (result.breaches, result.failed) == (1, 1)
+    assert len(_sla(good, "breach")) == 1
+    assert _sla(bad, "breach") == []  # rolled back: the next sweep tries it again
+    monkeypatch.setattr(sweep.services, "ticket_priority_raise", real_raise)
+    assert sweep.sla_sweep(now=_at(62)).breaches == 1
 
 
 @pytest.mark.django_db

@@ -4,11 +4,12 @@ Every minute a Huey task asks for the timers whose ``next_check_at`` has come (t
 partial index ``sla_timer_sweep`` answers without reading the other open tickets),
 then checks each in its own transaction:
 
-1. lock the ticket (the same order as every ticket service, so no deadlock), then
-   re-read the timer and go on only if it is still due: a second sweep running at the
-   same time, or one that a crash interrupted and that runs again, finds it done;
-2. write the warning or the breach, run the breach actions, move ``next_check_at`` on,
-   and commit all of it at once.
+1. lock the tickets (in id order, so no deadlock), then re-read the timers and go on
+   only with those still due: a second sweep running at the same time, or one that a
+   crash interrupted and that runs again, finds them done;
+2. write the warnings and breaches, run the breach actions, move ``next_check_at`` on,
+   and commit all of it at once, a chunk of timers per transaction (one commit and one
+   mail job per chunk instead of one per timer: a backlog of thousands clears in seconds).
 
 A sweep killed between finding and acting has written nothing, and the next one finds
 the same timers; a sweep killed after a commit has nothing left to redo for that timer.
@@ -19,7 +20,9 @@ calendar's working hours unless the policy says to notify at any hour.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,13 +37,14 @@ from zhongtai.sla.choices import BreachAction, Target
 from zhongtai.sla.clocks import Action, clocks_recompute, timer_clock, timer_derive
 from zhongtai.sla.models import SlaTimer
 from zhongtai.sla.standards import CompiledPolicy, standards_for
-from zhongtai.tickets import events, services
+from zhongtai.tickets import services
 from zhongtai.tickets.choices import EventType
 from zhongtai.tickets.models import Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 
-BATCH = 500
+BATCH = 500  # timers found per query
+CHUNK = 200  # timers checked per transaction
 
 
 @dataclass
@@ -60,82 +64,138 @@ def due_timers(*, now: datetime, limit: int = BATCH) -> list[tuple[int, int]]:
     )
 
 
-def sla_sweep(*, now: datetime | None = None, limit: int = BATCH) -> SweepResult:
-    """Check every due timer once; a failure on one ticket is logged and skips only it."""
+def sla_sweep(
+    *, now: datetime | None = None, limit: int = BATCH, chunk: int = CHUNK
+) -> SweepResult:
+    """Check every due timer once, ``chunk`` timers per transaction.
+
+    A chunk that fails is rolled back whole and checked again one timer at a time, so a
+    failure on one ticket is logged and skips only that ticket.
+    """
     now = now or timezone.now()
     result = SweepResult()
     seen: set[int] = set()
     while True:
-        batch = [(pk, ticket_id) for pk, ticket_id in due_timers(now=now, limit=limit)]
-        batch = [item for item in batch if item[0] not in seen]
+        batch = [item for item in due_timers(now=now, limit=limit) if item[0] not in seen]
         if not batch:
             return result
-        for timer_id, ticket_id in batch:
-            seen.add(timer_id)
+        seen.update(timer_id for timer_id, _ticket_id in batch)
+        for start in range(0, len(batch), chunk):
+            part = batch[start : start + chunk]
             try:
-                outcome = timer_check(timer_id=timer_id, ticket_id=ticket_id, now=now)
+                outcomes = list(timers_check(part, now=now).values())
             except Exception:
-                logger.exception("SLA check of timer %s failed", timer_id)
-                result.failed += 1
-                continue
-            result.checked += 1
-            result.warnings += outcome == Action.WARNING
-            result.breaches += outcome == Action.BREACH
+                logger.exception("SLA check of %d timers failed; checking one by one", len(part))
+                outcomes = []
+                for timer_id, ticket_id in part:
+                    try:
+                        outcomes.append(
+                            timer_check(timer_id=timer_id, ticket_id=ticket_id, now=now)
+                        )
+                    except Exception:
+                        logger.exception("SLA check of timer %s failed", timer_id)
+                        result.failed += 1
+            for outcome in outcomes:
+                result.checked += 1
+                result.warnings += outcome == Action.WARNING
+                result.breaches += outcome == Action.BREACH
+
+
+def timer_check(*, timer_id: int, ticket_id: int, now: datetime) -> str | None:
+    """Warn or breach one timer if it is (still) due; returns what was done, if anything."""
+    return timers_check([(timer_id, ticket_id)], now=now).get(timer_id)
 
 
 @transaction.atomic
-def timer_check(*, timer_id: int, ticket_id: int, now: datetime) -> str | None:
-    """Warn or breach one timer if it is (still) due; returns what was done, if anything."""
-    ticket = services.ticket_lock(ticket_id=ticket_id)
-    timer = SlaTimer.objects.filter(pk=timer_id, next_check_at__lte=now).first()
-    if timer is None:
-        return None  # done by another sweep, or moved on by a change to the ticket
-    standards = standards_for(ticket.tenant_id)
-    policy = standards.policy(timer.policy_id)
-    calendar = standards.calendar(timer.calendar_id)
+def timers_check(found: Sequence[tuple[int, int]], *, now: datetime) -> dict[int, str | None]:
+    """Warn or breach the found timers that are still due, in one transaction.
+
+    Locks their tickets (in id order, as the services lock one), re-reads the timers, and
+    writes the timers, the events, the breach actions and the queued mails together.
+    Returns, per timer id, what was done (``None``: nothing, it was no longer due).
+    """
+    ticket_ids = sorted({ticket_id for _timer_id, ticket_id in found})
+    tickets = {
+        t.pk: t
+        for t in Ticket.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .filter(pk__in=ticket_ids)
+        .order_by("pk")
+    }
+    timers = list(
+        SlaTimer.objects.filter(
+            pk__in=[timer_id for timer_id, _t in found], next_check_at__lte=now
+        ).order_by("ticket_id", "pk")
+    )
+    outcomes: dict[int, str | None] = {timer_id: None for timer_id, _t in found}
+    events: list[TicketEvent] = []
+    mails: list[tuple[TicketEvent, datetime | None]] = []
+    breached: list[tuple[Ticket, SlaTimer, CompiledPolicy | None]] = []
+    stamp = timezone.now()
+    for timer in timers:
+        ticket = tickets[timer.ticket_id]
+        standards = standards_for(ticket.tenant_id)
+        policy = standards.policy(timer.policy_id)
+        calendar = standards.calendar(timer.calendar_id)
+        done = _decide(timer, policy, calendar, now)
+        timer_derive(timer, standards)
+        timer.updated_at = stamp
+        outcomes[timer.pk] = done
+        if done is None:
+            continue
+        event = _event(ticket, timer, done, policy)
+        events.append(event)
+        if event.data.get("notify"):
+            mails.append((event, _mail_eta(policy, calendar, now)))
+        if done == Action.BREACH:
+            breached.append((ticket, timer, policy))
+    SlaTimer.objects.bulk_update(
+        timers, ["breached_at", "warned_percent", "due_at", "next_check_at", "updated_at"]
+    )
+    TicketEvent.objects.bulk_create(events)
+    for ticket, timer, policy in breached:
+        _breach_actions(ticket, timer, policy)
+    _queue_mails(mails)
+    return outcomes
+
+
+def _decide(
+    timer: SlaTimer, policy: CompiledPolicy | None, calendar: Any, now: datetime
+) -> str | None:
+    """Breach or warn (the highest threshold newly crossed), updating the timer's facts."""
     state = clock_rules.clock_state(calendar, timer_clock(timer), now)
     warn_at = policy.warn_at if policy else ()
-    done: str | None = None
     if state.status == clock_rules.ClockStatus.BREACHED and timer.breached_at is None:
         timer.breached_at = state.due_at
         timer.warned_percent = max([timer.warned_percent, *warn_at])
-        done = Action.BREACH
+        return Action.BREACH
+    crossed = [p for p in warn_at if p > timer.warned_percent and state.percent_used + 1e-6 >= p]
+    if crossed:
+        timer.warned_percent = max(crossed)
+        return Action.WARNING
+    return None
+
+
+def _event(
+    ticket: Ticket, timer: SlaTimer, action: str, policy: CompiledPolicy | None
+) -> TicketEvent:
+    """The timeline event of a warning or breach (not saved: the caller bulk-inserts)."""
+    data: dict[str, Any] = {
+        "action": action,
+        "timers": [{"target": timer.target, "due_at": _iso(timer.due_at)}],
+        "people": _people(ticket),  # those in charge now, before any action moves it
+    }
+    if action == Action.WARNING:
+        data |= {"percent": timer.warned_percent, "notify": True}
     else:
-        crossed = [
-            p for p in warn_at if p > timer.warned_percent and state.percent_used + 1e-6 >= p
-        ]
-        if crossed:
-            timer.warned_percent = max(crossed)
-            done = Action.WARNING
-    timer_derive(timer, standards)
-    timer.save(
-        update_fields=["breached_at", "warned_percent", "due_at", "next_check_at", "updated_at"]
-    )
-    if done == Action.BREACH:
-        _breach(ticket, timer, policy, now)
-    elif done == Action.WARNING:
-        event = _event(
-            ticket,
-            timer,
-            Action.WARNING,
-            percent=timer.warned_percent,
-            notify=True,
-            people=_people(ticket),
-        )
-        _notify(event, policy, calendar, now)
-    return done
-
-
-def _event(ticket: Ticket, timer: SlaTimer, action: str, **data: Any) -> TicketEvent:
-    return events.event_record(
-        ticket=ticket,
-        actor=None,
-        type=EventType.SLA,
-        data={
-            "action": action,
-            "timers": [{"target": timer.target, "due_at": _iso(timer.due_at)}],
-            **data,
-        },
+        actions = list(policy.actions) if policy else []
+        data |= {
+            "breached_at": _iso(timer.breached_at),
+            "actions": actions,
+            "notify": BreachAction.NOTIFY in actions,
+        }
+    return TicketEvent(
+        tenant_id=ticket.tenant_id, ticket=ticket, type=EventType.SLA, actor=None, data=data
     )
 
 
@@ -150,20 +210,11 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _breach(ticket: Ticket, timer: SlaTimer, policy: CompiledPolicy | None, now: datetime) -> None:
-    actions = list(policy.actions) if policy else []
-    event = _event(
-        ticket,
-        timer,
-        Action.BREACH,
-        breached_at=_iso(timer.breached_at),
-        actions=actions,
-        notify=BreachAction.NOTIFY in actions,
-        people=_people(ticket),  # those in charge at the breach, before any action moves it
-    )
-    if BreachAction.NOTIFY in actions:
-        standards = standards_for(ticket.tenant_id)
-        _notify(event, policy, standards.calendar(timer.calendar_id), now)
+def _breach_actions(ticket: Ticket, timer: SlaTimer, policy: CompiledPolicy | None) -> None:
+    """The actions that change the ticket, as ticket services run by the system."""
+    actions = set(policy.actions) if policy else set()
+    if not actions - {BreachAction.NOTIFY}:
+        return
     label = Target(timer.target).label
     reason = _("The %(target)s target was breached.") % {"target": str(label).lower()}
     changed = False
@@ -177,18 +228,30 @@ def _breach(ticket: Ticket, timer: SlaTimer, policy: CompiledPolicy | None, now:
         clocks_recompute(ticket=ticket, reason="breach")
 
 
-def _notify(
-    event: TicketEvent, policy: CompiledPolicy | None, calendar: Any, now: datetime
-) -> None:
-    """Queue the e-mails after commit: now, or when the calendar's working hours begin."""
-    from zhongtai.tickets.tasks import ticket_event_notify_task
+def _mail_eta(policy: CompiledPolicy | None, calendar: Any, now: datetime) -> datetime | None:
+    """Now (``None``), or when the calendar's working hours begin if the policy says so."""
+    if (
+        policy is not None
+        and not policy.notify_outside_hours
+        and not is_business_time(calendar, now)
+    ):
+        return next_business_instant(calendar, now)
+    return None
 
-    eta = None
-    outside_hours = not is_business_time(calendar, now)
-    if policy is not None and not policy.notify_outside_hours and outside_hours:
-        eta = next_business_instant(calendar, now)
-    event_id = event.pk
+
+def _queue_mails(mails: Sequence[tuple[TicketEvent, datetime | None]]) -> None:
+    """After the commit, one mail job per delivery time (not one per event)."""
+    by_eta: dict[datetime | None, list[int]] = {}
+    for event, eta in mails:
+        by_eta.setdefault(eta, []).append(event.pk)
+    for eta, ids in by_eta.items():
+        transaction.on_commit(functools.partial(_enqueue_mails, ids, eta))
+
+
+def _enqueue_mails(event_ids: list[int], eta: datetime | None) -> None:
+    from zhongtai.tickets.tasks import ticket_events_notify_task
+
     if eta is None:
-        transaction.on_commit(lambda: ticket_event_notify_task(event_id))
+        ticket_events_notify_task(event_ids)
     else:
-        transaction.on_commit(lambda: ticket_event_notify_task.schedule((event_id,), eta=eta))
+        ticket_events_notify_task.schedule((event_ids,), eta=eta)
