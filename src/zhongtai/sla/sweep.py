@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,14 +149,39 @@ def timers_check(found: Sequence[tuple[int, int]], *, now: datetime) -> dict[int
             mails.append((event, _mail_eta(policy, calendar, now)))
         if done == Action.BREACH:
             breached.append((ticket, timer, policy))
-    SlaTimer.objects.bulk_update(
-        timers, ["breached_at", "warned_percent", "due_at", "next_check_at", "updated_at"]
-    )
+    _timers_save(timers)
     TicketEvent.objects.bulk_create(events)
     for ticket, timer, policy in breached:
         _breach_actions(ticket, timer, policy)
     _queue_mails(mails)
     return outcomes
+
+
+SWEPT_FIELDS = ("breached_at", "warned_percent", "due_at", "next_check_at", "updated_at")
+
+
+def _timers_save(timers: Sequence[SlaTimer]) -> None:
+    """One parametrized UPDATE run for all the timers (``bulk_update`` builds a CASE
+    expression per row and field: 80 % of a sweep's time at thousands of timers)."""
+    if not timers:
+        return
+    ops, quote = connection.ops, connection.ops.quote_name
+    assignments = ", ".join(f"{quote(name)} = %s" for name in SWEPT_FIELDS)
+    # Only our own table and column names, quoted, go into the text; values are parameters.
+    sql = f"UPDATE {quote(SlaTimer._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
+    rows = [
+        (
+            ops.adapt_datetimefield_value(timer.breached_at),
+            timer.warned_percent,
+            ops.adapt_datetimefield_value(timer.due_at),
+            ops.adapt_datetimefield_value(timer.next_check_at),
+            ops.adapt_datetimefield_value(timer.updated_at),
+            timer.pk,
+        )
+        for timer in timers
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _decide(
