@@ -224,13 +224,21 @@ def _choice_check(*, field: str, value: str | None, choices: Iterable[str]) -> N
 @contextmanager
 def _report_query(timers: QuerySet[SlaTimer]) -> Iterator[None]:
     """Run the report's queries with ``REPORT_WORK_MEM`` on PostgreSQL (for this transaction
-    only: ``set_config(…, true)`` is ``SET LOCAL``, so a kept connection gets it back)."""
+    only: ``set_config(…, true)`` is ``SET LOCAL``, so a kept connection gets it back).
+
+    Custom plans only: the SQL is the same for every period, so once psycopg prepares it
+    PostgreSQL would switch to a generic plan made for a few thousand rows, which is 2–3×
+    slower for a year (nested loops over every timer; ``bench/README.md``)."""
     connection = connections[timers.db]
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(using=timers.db), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('work_mem', %s, true)", [REPORT_WORK_MEM])
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, true), "
+            "set_config('plan_cache_mode', 'force_custom_plan', true)",
+            [REPORT_WORK_MEM],
+        )
         yield
 
 
