@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.factories import PASSWORD
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
 # beside one unless told that it is safe (it is: the loop only drives the browser).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -46,6 +48,14 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+def follow(page: Any, locator: Any) -> None:
+    """Click a link or submit button and wait for the new page: a bare click returns
+    before it has loaded."""
+    with page.expect_navigation():
+        locator.click()
+    page.wait_for_load_state("domcontentloaded")
+
+
 class Session:
     """One browser context (one person) against the live server."""
 
@@ -59,7 +69,8 @@ class Session:
             lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None,
         )
 
-    def login(self, username: str, password: str) -> Any:
+    def login(self, username: str, password: str = PASSWORD) -> Any:
+        """Log in through the form and wait for the page it leads to."""
         page = self.page
         page.goto("/accounts/login/")
         page.fill("#id_username", username)
@@ -68,6 +79,10 @@ class Session:
             page.click("[data-testid=login-submit]")
         page.wait_for_load_state("networkidle")
         return page
+
+    def csp_errors(self) -> list[str]:
+        """Console errors of the Content Security Policy (the favicon's 404 is not one)."""
+        return [e for e in self.console_errors if "Refused" in e or "Security Policy" in e]
 
     def shot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

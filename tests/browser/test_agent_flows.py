@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.browser_support import follow
 from zhongtai.tickets import services
 from zhongtai.tickets.choices import TicketStatus
 from zhongtai.tickets.models import Ticket
@@ -17,33 +18,10 @@ from zhongtai.tickets.models import Ticket
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
 
-def _login(session: Any, username: str) -> Any:
-    """Log in through the form (the navbar's language buttons come first on the page)."""
-    page = session.page
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", factories.PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
-
-
-def _csp_errors(session: Any) -> list[str]:
-    return [e for e in session.console_errors if "Refused" in e or "Security Policy" in e]
-
-
 def _submit(page: Any, test_id: str) -> None:
     """Click a form's submit button and wait for the page the server sends us to."""
     with page.expect_navigation():
         page.get_by_test_id(test_id).click()
-    page.wait_for_load_state("domcontentloaded")
-
-
-def _follow(page: Any, locator: Any) -> None:
-    """Click a link and wait for the new page: a bare click returns before it has loaded."""
-    with page.expect_navigation():
-        locator.click()
     page.wait_for_load_state("domcontentloaded")
 
 
@@ -92,9 +70,9 @@ def test_agent_escalation_child_and_merge_flow(
 
     # given an L1 agent who logs in and looks at all open tickets
     agent = session_for("en-US")
-    page = _login(agent, "agent")
+    page = agent.login("agent")
     assert page.url.endswith("/agent/")
-    _follow(page, page.get_by_test_id("queue-open"))
+    follow(page, page.get_by_test_id("queue-open"))
     expect(page.get_by_test_id("ticket-row")).to_have_count(7)
 
     # when they filter by priority (htmx swaps the rows and pushes the URL)
@@ -104,16 +82,16 @@ def test_agent_escalation_child_and_merge_flow(
     expect(rows).to_have_count(1)  # (no wait_for_function: the CSP forbids eval)
     assert "Label printer jams" in rows.first.inner_text()
     agent.shot("agent-queue-filtered")
-    _follow(page, page.get_by_role("link", name="Clear"))
+    follow(page, page.get_by_role("link", name="Clear"))
     page.fill("#filter-q", "compressor is loud")
     page.press("#filter-q", "Enter")
     expect(rows).to_have_count(1)
     assert "Compressor is loud" in rows.first.inner_text()
-    _follow(page, page.get_by_role("link", name="All open"))
+    follow(page, page.get_by_role("link", name="All open"))
     agent.shot("agent-queue")
 
     # when they open a ticket, add an internal note and reply publicly with a file
-    _follow(page, page.get_by_role("link", name="Compressor is loud after the update"))
+    follow(page, page.get_by_role("link", name="Compressor is loud after the update"))
     assert page.get_by_test_id("ticket-reference").inner_text() == _ref(loud)
     page.get_by_test_id("kind-note").click()
     page.fill("#reply-body", "Customer is on firmware 2.0; known noise issue?")
@@ -146,11 +124,11 @@ def test_agent_escalation_child_and_merge_flow(
 
     # then L2 sees it unassigned in their team, takes it and escalates to R&D
     l2 = session_for("en-US")
-    page2 = _login(l2, "l2")
-    _follow(page2, page2.get_by_test_id("queue-team"))
+    page2 = l2.login("l2")
+    follow(page2, page2.get_by_test_id("queue-team"))
     expect(page2.get_by_test_id("ticket-row")).to_have_count(1)
     l2.shot("l2-queue-team")
-    _follow(page2, page2.get_by_role("link", name="Compressor is loud after the update"))
+    follow(page2, page2.get_by_role("link", name="Compressor is loud after the update"))
     assert page2.get_by_test_id("kind-reply").count() == 0  # no public reply for L2
     _submit(page2, "take")
     assert page2.get_by_test_id("ticket-engineer").inner_text() == "L2"
@@ -164,7 +142,7 @@ def test_agent_escalation_child_and_merge_flow(
 
     # then L3 hands it back with a reason
     l3 = session_for("en-US")
-    page3 = _login(l3, "l3")
+    page3 = l3.login("l3")
     page3.goto(f"/agent/tickets/{loud.number}/")
     page3.get_by_test_id("handback-action").locator("summary").click()
     page3.fill("#handback-reason", "Fixed in firmware 2.1, please roll out")
@@ -187,10 +165,10 @@ def test_agent_escalation_child_and_merge_flow(
     agent.shot("agent-child-blocks")
 
     # when the child is resolved, the agent resolves the parent
-    _follow(page, page.get_by_test_id("child").get_by_role("link"))
+    follow(page, page.get_by_test_id("child").get_by_role("link"))
     page.select_option("#to-status", "resolved")
     _submit(page, "status-submit")
-    _follow(page, page.get_by_test_id("parent-link"))
+    follow(page, page.get_by_test_id("parent-link"))
     page.select_option("#to-status", "resolved")
     page.fill("#status-reason", "Firmware 2.1 installed")
     _submit(page, "status-submit")
@@ -208,13 +186,13 @@ def test_agent_escalation_child_and_merge_flow(
     assert f"from {_ref(tickets['dup'])}" in timeline
     agent.shot("agent-ticket-merged")
     for session in (agent, l2, l3):
-        assert _csp_errors(session) == []
+        assert session.csp_errors() == []
 
 
 def test_collision_notice_between_two_agents(session_for: Any, world: factories.World) -> None:
     ticket = factories.ticket(world.customer, subject="Display flickers")
     first, second = session_for("en-US"), session_for("en-US")
-    page1, page2 = _login(first, "agent"), _login(second, "agent2")
+    page1, page2 = first.login("agent"), second.login("agent2")
     page1.goto(f"/agent/tickets/{ticket.number}/")
     page2.goto(f"/agent/tickets/{ticket.number}/")
     # each sees the other within ~10 s
@@ -225,8 +203,8 @@ def test_collision_notice_between_two_agents(session_for: Any, world: factories.
     page2.keyboard.type("Hello, ")
     page1.get_by_test_id("presence").filter(has_text="Agent2 is replying").wait_for(timeout=10_000)
     first.shot("agent-collision-notice")
-    assert _csp_errors(first) == []
-    assert _csp_errors(second) == []
+    assert first.csp_errors() == []
+    assert second.csp_errors() == []
 
 
 def test_team_lead_bulk_reassigns(session_for: Any, world: factories.World) -> None:
@@ -234,8 +212,8 @@ def test_team_lead_bulk_reassigns(session_for: Any, world: factories.World) -> N
     two = factories.ticket(world.agent, subject="Bulk two")
     three = factories.ticket(world.agent, subject="Bulk three")
     lead = session_for("en-US")
-    page = _login(lead, "lead")
-    _follow(page, page.get_by_test_id("queue-team"))
+    page = lead.login("lead")
+    follow(page, page.get_by_test_id("queue-team"))
     for number in (one.number, two.number):
         page.check(f"input[name=numbers][value='{number}']")
     page.select_option("#bulk-assignee", str(world.agent2.user.pk))
@@ -247,18 +225,18 @@ def test_team_lead_bulk_reassigns(session_for: Any, world: factories.World) -> N
     assert Ticket.objects.get(pk=three.pk).assignee is None
     # the agent sees no bulk bar
     agent = session_for("en-US")
-    agent_page = _login(agent, "agent")
+    agent_page = agent.login("agent")
     assert agent_page.get_by_test_id("bulk-form").count() == 0
-    assert _csp_errors(lead) == []
+    assert lead.csp_errors() == []
 
 
 def test_workspace_renders_in_chinese(session_for: Any, world: factories.World) -> None:
     tickets = _seed(world)
     services.ticket_reply(actor=world.agent, ticket=tickets["loud"], body="我们正在处理。")
     session = session_for("zh-CN")
-    page = _login(session, "agent")
+    page = session.login("agent")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    _follow(page, page.get_by_test_id("queue-open"))
+    follow(page, page.get_by_test_id("queue-open"))
     expect(page.get_by_test_id("ticket-row")).to_have_count(7)
     overflow = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
     assert not page.evaluate(overflow)
@@ -267,4 +245,4 @@ def test_workspace_renders_in_chinese(session_for: Any, world: factories.World) 
     assert "我们正在处理。" in _timeline(page)
     assert not page.evaluate(overflow)
     session.shot("agent-ticket-detail-zh")
-    assert _csp_errors(session) == []
+    assert session.csp_errors() == []

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests import factories
-from tests.browser.test_portal_flow import _csp_errors, _follow, _login
+from tests.browser_support import follow
 from tests.sla.test_portal_commitments import office
 from zhongtai.customers.models import Customer
 from zhongtai.sla.models import BusinessCalendar, SlaPolicy
@@ -43,8 +43,8 @@ def _standards(world: factories.World) -> None:
 def test_customer_reads_their_commitments(session_for: Any, world: factories.World) -> None:
     _standards(world)
     session = session_for("en-US")
-    page = _login(session, "customer")
-    _follow(page, page.get_by_test_id("nav-commitments"))
+    page = session.login("customer")
+    follow(page, page.get_by_test_id("nav-commitments"))
     assert page.url.endswith("/portal/commitments/")
     names = page.get_by_test_id("commitment-name").all_inner_texts()
     assert names == ["VIP urgent incidents", "Standard service"]
@@ -53,26 +53,26 @@ def test_customer_reads_their_commitments(session_for: Any, world: factories.Wor
     session.shot("portal-commitments")
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     session.shot("portal-commitments-phone")
-    assert _csp_errors(session) == []
+    assert session.csp_errors() == []
 
 
 @pytest.mark.usefixtures("transactional_db")
 def test_commitments_in_chinese(session_for: Any, world: factories.World) -> None:
     _standards(world)
     session = session_for("zh-CN")
-    page = _login(session, "customer")
-    _follow(page, page.get_by_test_id("nav-commitments"))
+    page = session.login("customer")
+    follow(page, page.get_by_test_id("nav-commitments"))
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert "星期一" in page.get_by_test_id("commitment-days").first.inner_text()
     session.shot("portal-commitments-zh")
-    assert _csp_errors(session) == []
+    assert session.csp_errors() == []
 
 
 @pytest.mark.usefixtures("transactional_db")
 def test_commitments_empty_state(session_for: Any, world: factories.World) -> None:
     session = session_for("en-US")
-    page = _login(session, "customer")
-    _follow(page, page.get_by_test_id("nav-commitments"))
+    page = session.login("customer")
+    follow(page, page.get_by_test_id("nav-commitments"))
     assert page.get_by_test_id("empty").is_visible()
     session.shot("portal-commitments-empty")
-    assert _csp_errors(session) == []
+    assert session.csp_errors() == []

@@ -8,43 +8,17 @@ from typing import Any
 import pytest
 
 from tests import factories
+from tests.browser_support import follow
 from zhongtai.tickets import services
 from zhongtai.tickets.choices import TicketStatus
 from zhongtai.tickets.models import Ticket
 
 
-def _login(session: Any, username: str) -> Any:
-    """Log in through the form (``Session.login`` clicks the first submit button on the page,
-    which is the language switcher in the navbar, so it never logs in)."""
-    page = session.page
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", factories.PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
-
-
-def _follow(page: Any, locator: Any) -> None:
-    """Click a link or submit button and wait for the page it leads to."""
-    with page.expect_navigation():
-        locator.click()
-    page.wait_for_load_state("domcontentloaded")
-
-
-def _csp_errors(session: Any) -> list[str]:
-    # (the browser's request for /favicon.ico is a 404 that is not the portal's business)
-    return [e for e in session.console_errors if "Refused" in e or "Security Policy" in e]
-
-
 def _submit_request(page: Any, session: Any, tmp_path: Path) -> Ticket:
     log = tmp_path / "controller.txt"
     log.write_text("E42 at 09:14\n", encoding="utf-8")
-    _follow(page, page.get_by_test_id("new-request"))
-    _follow(
-        page, page.get_by_role("button", name="Submit request")
-    )  # empty: errors, nothing stored
+    follow(page, page.get_by_test_id("new-request"))
+    follow(page, page.get_by_role("button", name="Submit request"))  # empty: errors, nothing stored
     assert page.get_by_test_id("error-subject").is_visible()
     assert not Ticket.objects.exists()
     session.shot("portal-new-errors")
@@ -53,7 +27,7 @@ def _submit_request(page: Any, session: Any, tmp_path: Path) -> Ticket:
     page.fill("#id_description", "The chiller in hall 3 stops with E42 every morning.")
     page.set_input_files("#id_attachments", str(log))
     session.shot("portal-new")
-    _follow(page, page.get_by_role("button", name="Submit request"))
+    follow(page, page.get_by_role("button", name="Submit request"))
     return Ticket.objects.get(subject="Chiller shows E42")
 
 
@@ -61,7 +35,7 @@ def _submit_request(page: Any, session: Any, tmp_path: Path) -> Ticket:
 def test_customer_portal_flow(session_for: Any, world: factories.World, tmp_path: Path) -> None:
     # given a customer contact who logs in
     session = session_for("en-US")
-    page = _login(session, "customer")
+    page = session.login("customer")
     assert page.url.endswith("/portal/")
 
     # when they submit a request with a file
@@ -71,7 +45,7 @@ def test_customer_portal_flow(session_for: Any, world: factories.World, tmp_path
     assert page.get_by_test_id("subject").inner_text() == "Chiller shows E42"
     assert "controller.txt" in page.get_by_test_id("files").inner_text()
     assert ticket.attachments.get().filename == "controller.txt"
-    _follow(page, page.get_by_role("link", name="My requests").first)
+    follow(page, page.get_by_role("link", name="My requests").first)
     assert "Chiller shows E42" in page.get_by_test_id("request-row").first.inner_text()
     session.shot("portal-list")
 
@@ -80,14 +54,14 @@ def test_customer_portal_flow(session_for: Any, world: factories.World, tmp_path
     services.ticket_reply(
         actor=world.agent, ticket=ticket, body="Internal: known firmware bug", public=False
     )
-    _follow(page, page.get_by_role("link", name="Chiller shows E42"))
+    follow(page, page.get_by_role("link", name="Chiller shows E42"))
     conversation = page.get_by_test_id("conversation").inner_text()
     assert "Please check the fuse F2." in conversation
     assert "Internal: known firmware bug" not in page.content()
 
     # when the customer replies
     page.fill("#id_body", "Fuse F2 was fine.")
-    _follow(page, page.get_by_role("button", name="Send reply"))
+    follow(page, page.get_by_role("button", name="Send reply"))
     assert "Fuse F2 was fine." in page.get_by_test_id("conversation").inner_text()
     session.shot("portal-ticket")
 
@@ -96,11 +70,11 @@ def test_customer_portal_flow(session_for: Any, world: factories.World, tmp_path
     page.reload()
     assert page.get_by_test_id("status").inner_text() == "Solved"
     page.fill("#id_body", "It came back this morning.")
-    _follow(page, page.get_by_role("button", name="Reply and reopen"))
+    follow(page, page.get_by_role("button", name="Reply and reopen"))
     assert page.get_by_test_id("status").inner_text() == "Open"
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.OPEN
-    assert _csp_errors(session) == []
+    assert session.csp_errors() == []
 
 
 @pytest.mark.usefixtures("transactional_db")
@@ -108,13 +82,13 @@ def test_customer_portal_in_chinese(session_for: Any, world: factories.World) ->
     ticket = factories.ticket(world.customer, subject="冷水机报警 E42")
     services.ticket_reply(actor=world.agent, ticket=ticket, body="请检查保险丝 F2。")
     session = session_for("zh-CN")
-    page = _login(session, "customer")
+    page = session.login("customer")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert "冷水机报警 E42" in page.get_by_test_id("request-row").first.inner_text()
     session.shot("portal-list-zh")
-    _follow(page, page.get_by_role("link", name="冷水机报警 E42"))
+    follow(page, page.get_by_role("link", name="冷水机报警 E42"))
     assert "请检查保险丝 F2。" in page.get_by_test_id("conversation").inner_text()
     session.shot("portal-ticket-zh")
     page.goto("/portal/new/")
     session.shot("portal-new-zh")
-    assert _csp_errors(session) == []
+    assert session.csp_errors() == []

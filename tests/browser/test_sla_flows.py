@@ -10,32 +10,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.browser_support import follow
 from zhongtai.sla import sweep
 from zhongtai.sla.models import BusinessCalendar, SlaPolicy, SlaTimer
 from zhongtai.tickets import services
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
-
-
-def _login(session: Any, username: str) -> Any:
-    page = session.page
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", factories.PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
-
-
-def _follow(page: Any, locator: Any) -> None:
-    with page.expect_navigation():
-        locator.click()
-    page.wait_for_load_state("domcontentloaded")
-
-
-def _csp_errors(session: Any) -> list[str]:
-    return [e for e in session.console_errors if "Refused" in e or "Security Policy" in e]
 
 
 def _scene(world: factories.World) -> dict[str, Any]:
@@ -89,8 +69,8 @@ def test_agent_sees_countdowns_and_the_breaching_soon_queue(
 ) -> None:
     tickets = _scene(world)
     session = session_for("en-US")
-    page = _login(session, "agent")
-    _follow(page, page.get_by_test_id("queue-open"))
+    page = session.login("agent")
+    follow(page, page.get_by_test_id("queue-open"))
     rows = page.get_by_test_id("ticket-row")
     expect(rows).to_have_count(4)
     late_row = rows.filter(has_text="Chiller alarm since yesterday")
@@ -100,7 +80,7 @@ def test_agent_sees_countdowns_and_the_breaching_soon_queue(
     session.shot("sla-queue")
 
     # "breaching soon": overdue first, then by time left; a paused ticket is not there
-    _follow(page, page.get_by_test_id("queue-breaching"))
+    follow(page, page.get_by_test_id("queue-breaching"))
     expect(rows).to_have_count(3)
     subjects = [rows.nth(i).locator(".zt-subject-link").inner_text() for i in range(3)]
     assert subjects == [
@@ -111,7 +91,7 @@ def test_agent_sees_countdowns_and_the_breaching_soon_queue(
     session.shot("sla-breaching-soon")
 
     # the ticket page: every clock, and the timeline tells the breach
-    _follow(page, late_row.locator(".zt-subject-link"))
+    follow(page, late_row.locator(".zt-subject-link"))
     panel = page.get_by_test_id("sla-panel")
     expect(panel).to_contain_text("Standard support")
     expect(panel.get_by_test_id("sla-clock")).to_have_count(2)
@@ -126,7 +106,7 @@ def test_agent_sees_countdowns_and_the_breaching_soon_queue(
         page.get_by_test_id("reply-submit").click()
     expect(page.get_by_test_id("sla-panel")).to_contain_text("Late")
     assert tickets["waiting"].pk
-    assert _csp_errors(session) == []
+    assert session.csp_errors() == []
 
 
 def test_customer_reads_the_commitments_in_chinese(
@@ -134,8 +114,8 @@ def test_customer_reads_the_commitments_in_chinese(
 ) -> None:
     _scene(world)
     session = session_for("zh-CN")
-    page = _login(session, "customer")
-    _follow(page, page.get_by_test_id("nav-commitments"))
+    page = session.login("customer")
+    follow(page, page.get_by_test_id("nav-commitments"))
     expect(page.locator("main")).to_contain_text("Standard support")
     session.shot("sla-portal-commitments-zh")
-    assert _csp_errors(session) == []
+    assert session.csp_errors() == []

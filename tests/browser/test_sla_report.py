@@ -16,21 +16,6 @@ from tests.sla.report_scene import FR, RES, timer
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
 
-def _login(session: Any, username: str) -> Any:
-    page = session.page
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", factories.PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
-
-
-def _csp_errors(session: Any) -> list[str]:
-    return [e for e in session.console_errors if "Refused" in e or "Security Policy" in e]
-
-
 def _seed(world: factories.World) -> None:
     """Three weeks of tickets for two teams and three people, most met, some not."""
     rng = random.Random(7)
@@ -69,7 +54,7 @@ def test_lead_reads_the_sla_report(session_for: Any, world: factories.World) -> 
 
     # given a team lead, who finds the report in the navigation
     lead = session_for("en-US")
-    page = _login(lead, "lead")
+    page = lead.login("lead")
     with page.expect_navigation():
         page.get_by_test_id("nav-reports").click()
     page.wait_for_load_state("networkidle")
@@ -101,14 +86,14 @@ def test_lead_reads_the_sla_report(session_for: Any, world: factories.World) -> 
     expect(page.locator("#chart-attainment canvas")).to_have_count(1)
     lead.shot("sla-report-by-agent")
 
-    assert _csp_errors(lead) == []
+    assert lead.csp_errors() == []
     # (the only other error a page may log is the browser's own request for /favicon.ico)
     assert [e for e in lead.console_errors if "404" not in e] == []
 
 
 def test_agent_has_no_report_link(session_for: Any, world: factories.World) -> None:
     agent = session_for("en-US")
-    page = _login(agent, "agent")
+    page = agent.login("agent")
 
     assert page.get_by_test_id("nav-reports").count() == 0
     response = page.goto("/agent/reports/sla/")

@@ -37,21 +37,6 @@ def _watch(session: Any, base_url: str) -> dict[str, list[str]]:
     return seen
 
 
-def _csp_errors(session: Any) -> list[str]:
-    return [e for e in session.console_errors if "Refused" in e or "Security Policy" in e]
-
-
-def _login(session: Any, username: str) -> Any:
-    page = session.page
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", factories.PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
-
-
 def test_api_docs_show_every_operation_under_the_csp(
     session_for: Any,
     live_server: Any,
@@ -69,7 +54,7 @@ def test_api_docs_show_every_operation_under_the_csp(
     assert "'unsafe-inline'" not in (response.headers.get("content-security-policy") or "")
     assert page.locator(".opblock").count() == operations
     assert page.get_by_text("/api/v1/tickets/{number}/escalate").count() >= 1
-    assert _csp_errors(session) == []
+    assert session.csp_errors() == []
     assert seen["outside"] == []
 
 
@@ -87,7 +72,7 @@ def test_payloads_never_run_on_agent_and_portal_pages(
     for who, urls in pages.items():
         session = session_for()
         seen = _watch(session, live_server.url)
-        page = _login(session, who)
+        page = session.login(who)
         for url in urls:
             page.goto(url)
             page.wait_for_load_state("networkidle")
