@@ -25,7 +25,7 @@ from zhongtai.sla.models import SlaTimer
 from zhongtai.sla.presenters import duration_words
 from zhongtai.sla.standards import Standards, standards_for
 from zhongtai.tickets.models import Ticket
-from zhongtai.tickets.selectors import open_q
+from zhongtai.tickets.selectors import open_q, ticket_list
 
 WARN_PERCENT = 75  # without a policy threshold, a clock this far used shows as at risk
 BREACHING_LIMIT = 100
@@ -76,11 +76,7 @@ def clock_view(timer: SlaTimer, standards: Standards, now: datetime) -> ClockVie
     if timer.fulfilled_at is not None:
         late = timer.breached_at is not None
         name = "late" if late else "met"
-        text = (
-            _("Late, after %(used)s") % {"used": used}
-            if late
-            else _("Met in %(used)s") % {"used": used}
-        )
+        text = (_("Late, after %(used)s") if late else _("Met in %(used)s")) % {"used": used}
     elif timer.breached_at is not None or state.status == clock_rules.ClockStatus.BREACHED:
         name, text = "breached", _("Overdue")
     elif state.status == clock_rules.ClockStatus.PAUSED:
@@ -136,11 +132,14 @@ def ticket_clocks(*, actor: Actor, ticket: Ticket) -> list[ClockView]:
     return running + done
 
 
-def breaching_soon(*, actor: Actor, limit: int = BREACHING_LIMIT) -> list[Ticket]:
+def breaching_soon(
+    *, actor: Actor, qs: QuerySet[Ticket] | None = None, limit: int = BREACHING_LIMIT
+) -> list[Ticket]:
     """Open tickets by the due time of their next running clock, overdue first.
 
     Reads the running timers in due order (index ``sla_timer_due``) and keeps the first
-    ``limit`` tickets; a paused clock has no due time and is not listed.
+    ``limit`` tickets that are also in ``qs`` (the queue's other filters; all the actor
+    may see by default); a paused clock has no due time and is not listed.
     """
     due = (
         _running_timers_of(actor)
@@ -148,18 +147,9 @@ def breaching_soon(*, actor: Actor, limit: int = BREACHING_LIMIT) -> list[Ticket
         .order_by("due_at", "id")
         .values_list("ticket_id", flat=True)
     )
-    ids: list[int] = []
-    for ticket_id in due[: limit * 3]:
-        if ticket_id not in ids:
-            ids.append(ticket_id)
-        if len(ids) == limit:
-            break
-    from zhongtai.tickets.selectors import ticket_list
-
-    found = {
-        t.pk: t
-        for t in ticket_list(actor=actor).filter(open_q(), pk__in=ids).prefetch_related("tags")
-    }
+    ids = list(dict.fromkeys(due[: limit * 3]))[:limit]
+    tickets = ticket_list(actor=actor) if qs is None else qs
+    found = {t.pk: t for t in tickets.filter(open_q(), pk__in=ids).prefetch_related("tags")}
     return [found[pk] for pk in ids if pk in found]
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -125,13 +124,6 @@ def _filter_options(actor: Actor, params: Any) -> dict[str, Any]:
     }
 
 
-def _breaching(actor: Actor, qs: QuerySet[Ticket]) -> list[Ticket]:
-    """The tickets of ``qs`` (the other filters apply) in the order of their next due time."""
-    urgent = countdown.breaching_soon(actor=actor)
-    allowed = set(qs.filter(pk__in=[t.pk for t in urgent]).values_list("pk", flat=True))
-    return [t for t in urgent if t.pk in allowed]
-
-
 @login_required
 @require_GET
 def ticket_list(request: HttpRequest) -> HttpResponse:
@@ -150,7 +142,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             filters=filters,
         )
         if filters.get("queue") == Queue.BREACHING:
-            tickets = _breaching(actor, qs)  # by time left: one page of the most urgent
+            tickets = countdown.breaching_soon(actor=actor, qs=qs)  # by time left
         else:
             tickets, next_cursor = keyset_page(qs, cursor=cursor, limit=PAGE_SIZE)
         clocks = countdown.queue_clocks(actor=actor, tickets=tickets)
