@@ -89,6 +89,7 @@ TICKET_COLUMNS = [
     "team_id",
     "tenant_id",
 ]
+TIMER_GROUPS = ("team_id", "assignee_id", "tier", "priority", "type")
 TIMER_COLUMNS = [
     "created_at",
     "updated_at",
@@ -103,6 +104,11 @@ TIMER_COLUMNS = [
     "breached_at",
     "cancelled_at",
     "business_minutes",
+    "team_id",
+    "assignee_id",
+    "tier",
+    "priority",
+    "type",
     "calendar_id",
     "policy_id",
     "tenant_id",
@@ -522,6 +528,8 @@ def _rows(total: int, seed: int, unit: dict[str, Any], base_id: int):
                     res["fulfilled_at"] + timedelta(days=rng.uniform(1, 7)), t0 - minute
                 )
             timers.append(res)
+        for row in timers:  # what the clocks copy from the ticket (the report's groups)
+            row.update({name: ticket[name] for name in TIMER_GROUPS})
         yield ticket, timers
 
 

@@ -10,6 +10,8 @@ from django.test import Client
 from tests import factories
 from zhongtai.accounts import services as account_services
 from zhongtai.accounts.actors import Actor
+from zhongtai.routing.services import classifiers_forget
+from zhongtai.routing.state import routing_forget
 from zhongtai.sla.standards import standards_forget
 
 pytest_plugins = ["tests.browser_support"]
@@ -22,10 +24,15 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _sla_standards_forgotten() -> Any:
-    """Compiled SLA standards are cached per process; a rolled-back test leaves no trace."""
+    """Compiled SLA standards and routing are cached per process; a rolled-back test leaves
+    no trace."""
     standards_forget()
+    routing_forget()
+    classifiers_forget()
     yield
     standards_forget()
+    routing_forget()
+    classifiers_forget()
 
 
 @pytest.fixture
@@ -51,6 +58,9 @@ class ApiClient:
         return self.client.post(
             self._url(path), data=data, content_type="application/json", headers=headers
         )
+
+    def put(self, path: str, data: Any = None) -> Any:
+        return self.client.put(self._url(path), data=data, content_type="application/json")
 
     def patch(self, path: str, data: Any = None) -> Any:
         return self.client.patch(self._url(path), data=data, content_type="application/json")

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "zhongtai.customers",
     "zhongtai.tickets",
     "zhongtai.sla",
+    "zhongtai.routing",
 ]
 
 MIDDLEWARE = [

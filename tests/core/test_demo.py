@@ -151,6 +151,7 @@ def snapshot(number: int) -> tuple:
         ticket.sla_timers.order_by("id").values_list(
             "target", "policy_id", "target_minutes", "started_at", "pauses", "due_at",
             "next_check_at", "fulfilled_at", "breached_at", "cancelled_at", "business_minutes",
+            "team_id", "assignee_id", "tier", "priority", "type",
         )
     )  # fmt: skip
     return tuple(getattr(ticket, f) for f in fields), events, tags, timers

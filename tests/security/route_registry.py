@@ -76,6 +76,19 @@ def api(**kw: str) -> dict[str, str]:
     return outcome(anonymous="401", **kw)  # type: ignore[arg-type]
 
 
+SCENE_DATE = "2026-12-31"  # set by hand on the scene's calendar
+RULE_BODY = {"name": "Route matrix", "keywords": ["matrix"], "set_priority": "high"}
+POLICY_BODY = {"name": "Route matrix", "calendar_id": "@calendar", "first_response_minutes": 60}
+
+
+def _standards_api(allowed: str) -> dict[str, str]:
+    return api(customer="403", staff="403", l2=allowed, admin=allowed, other_agent="403")
+
+
+def _standards_page(allowed: str) -> dict[str, str]:
+    return page(staff="403", l2=allowed, admin=allowed, other_agent="403")
+
+
 TICKET_BODY = {"subject": "Route matrix", "description": "Checking who may do what."}
 
 HTML: dict[str, Rule] = {
@@ -216,6 +229,47 @@ HTML: dict[str, Rule] = {
         "get",
         page(staff="2xx", agent="403", other_agent="403"),
         why="reports are for team leads, L2, L3 and administrators, not the L1 agent",
+    ),
+    # --- service standards: administrators and L2 of the unit ------------------------------
+    "standards:home": Rule("get", _standards_page("2xx")),
+    "standards:policy_create": Rule("get", _standards_page("2xx")),
+    "standards:policy_edit": Rule("get", _standards_page("2xx"), kwargs={"policy_id": "@policy"}),
+    "standards:policy_delete": Rule(
+        "post", _standards_page("3xx"), kwargs={"policy_id": "@policy"}
+    ),
+    "standards:policy_move": Rule(
+        "post", _standards_page("3xx"), kwargs={"policy_id": "@policy"}, data={"direction": "up"}
+    ),
+    "standards:calendar_create": Rule("get", _standards_page("2xx")),
+    "standards:calendar_edit": Rule(
+        "get", _standards_page("2xx"), kwargs={"calendar_id": "@calendar"}
+    ),
+    "standards:calendar_date_set": Rule(
+        "post",
+        _standards_page("3xx"),
+        kwargs={"calendar_id": "@calendar"},
+        data={"date": "2025-10-01", "kind": "closed"},
+    ),
+    "standards:calendar_date_clear": Rule(
+        "post", _standards_page("3xx"), kwargs={"calendar_id": "@calendar", "day": SCENE_DATE}
+    ),
+    "standards:calendar_holidays": Rule(
+        "post", _standards_page("3xx"), kwargs={"calendar_id": "@calendar"}
+    ),
+    # --- routing rules: administrators and L2 of the unit -----------------------------------
+    "routing:rule_list": Rule("get", _standards_page("2xx")),
+    "routing:rule_create": Rule("get", _standards_page("2xx")),
+    "routing:rule_edit": Rule("get", _standards_page("2xx"), kwargs={"rule_id": "@rule"}),
+    "routing:rule_delete": Rule("post", _standards_page("3xx"), kwargs={"rule_id": "@rule"}),
+    "routing:rule_move": Rule(
+        "post", _standards_page("3xx"), kwargs={"rule_id": "@rule"}, data={"direction": "up"}
+    ),
+    "routing:classifier": Rule("get", _standards_page("2xx")),
+    "routing:classifier_settings": Rule(
+        "post", _standards_page("3xx"), data={"confidence_threshold": "0.7"}
+    ),
+    "routing:classifier_train": Rule(
+        "post", _standards_page("3xx"), why="queues a training of the unit's classifier"
     ),
     # --- customer portal -----------------------------------------------------------------
     "portal:ticket_list": Rule("get", portal(customer="2xx", other_agent="3xx")),
@@ -364,6 +418,61 @@ API: dict[str, Rule] = {
     ),
     "GET /api/v1/sla/policies": Rule("get", api(customer="403", staff="2xx", other_agent="2xx")),
     "GET /api/v1/sla/calendars": Rule("get", api(customer="403", staff="2xx", other_agent="2xx")),
+    # Writes of standards: administrators and L2 of the unit only (``standards.manage``);
+    # ``@policy`` and ``@calendar`` are the scene's (China's holidays, a date set by hand).
+    "POST /api/v1/sla/policies": Rule(
+        "post",
+        _standards_api("2xx"),
+        data=POLICY_BODY,
+        why="standards.manage",
+    ),
+    "PUT /api/v1/sla/policies/{policy_id}": Rule(
+        "put", _standards_api("2xx"), kwargs={"policy_id": "@policy"}, data=POLICY_BODY
+    ),
+    "DELETE /api/v1/sla/policies/{policy_id}": Rule(
+        "delete", _standards_api("2xx"), kwargs={"policy_id": "@policy"}
+    ),
+    "POST /api/v1/sla/policies/{policy_id}/move": Rule(
+        "post", _standards_api("2xx"), kwargs={"policy_id": "@policy"}, data={"index": 0}
+    ),
+    "POST /api/v1/sla/calendars": Rule(
+        "post", _standards_api("2xx"), data={"name": "Route matrix", "always_open": True}
+    ),
+    "PUT /api/v1/sla/calendars/{calendar_id}": Rule(
+        "put",
+        _standards_api("2xx"),
+        kwargs={"calendar_id": "@calendar"},
+        data={"name": "Route matrix", "always_open": True},
+    ),
+    "PUT /api/v1/sla/calendars/{calendar_id}/dates/{date}": Rule(
+        "put",
+        _standards_api("2xx"),
+        kwargs={"calendar_id": "@calendar", "date": "2025-10-01"},
+        data={"kind": "closed"},
+    ),
+    "DELETE /api/v1/sla/calendars/{calendar_id}/dates/{date}": Rule(
+        "delete",
+        _standards_api("2xx"),
+        kwargs={"calendar_id": "@calendar", "date": SCENE_DATE},
+    ),
+    "POST /api/v1/sla/calendars/{calendar_id}/holidays": Rule(
+        "post", _standards_api("2xx"), kwargs={"calendar_id": "@calendar"}
+    ),
+    # Routing rules: staff read them; administrators and L2 of the unit write and try them.
+    "GET /api/v1/routing/rules": Rule("get", api(customer="403", staff="2xx", other_agent="2xx")),
+    "POST /api/v1/routing/rules": Rule("post", _standards_api("2xx"), data=RULE_BODY),
+    "PUT /api/v1/routing/rules/{rule_id}": Rule(
+        "put", _standards_api("2xx"), kwargs={"rule_id": "@rule"}, data=RULE_BODY
+    ),
+    "DELETE /api/v1/routing/rules/{rule_id}": Rule(
+        "delete", _standards_api("2xx"), kwargs={"rule_id": "@rule"}
+    ),
+    "POST /api/v1/routing/rules/{rule_id}/move": Rule(
+        "post", _standards_api("2xx"), kwargs={"rule_id": "@rule"}, data={"index": 0}
+    ),
+    "POST /api/v1/routing/rules/dry-run": Rule(
+        "post", _standards_api("2xx"), data=RULE_BODY, why="counts only; stores nothing"
+    ),
     "GET /api/v1/reports/sla/attainment": Rule(
         "get",
         api(customer="403", staff="2xx", agent="403", other_agent="403"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date, time
 from typing import Any
 
 import pytest
@@ -18,13 +19,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
 from tests.security import route_registry as registry
-from tests.security.route_registry import Rule
+from tests.security.route_registry import SCENE_DATE, Rule
 from zhongtai.accounts import services as account_services
 from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.models import User
 from zhongtai.core.api import api
 from zhongtai.core.models import Tenant
 from zhongtai.customers.models import Customer
+from zhongtai.routing.models import RoutingRule
+from zhongtai.sla.models import BusinessCalendar, CalendarDate, SlaPolicy, WorkingInterval
 from zhongtai.tickets import services
 
 _CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -104,7 +107,21 @@ def _scene(world: factories.World) -> dict[str, int]:
     factories.ticket(world.other_customer)  # business unit B has tickets of its own
     own.refresh_from_db()
     escalated.refresh_from_db()
+    calendar = BusinessCalendar.objects.create(tenant=world.tenant, name="Office")
+    WorkingInterval.objects.create(calendar=calendar, weekday=0, start=time(9), end=time(18))
+    CalendarDate.objects.create(
+        calendar=calendar, date=date.fromisoformat(SCENE_DATE), kind="closed", source="manual"
+    )
+    policy = SlaPolicy.objects.create(
+        tenant=world.tenant, name="Standard", calendar=calendar, first_response_minutes=60
+    )
+    rule = RoutingRule.objects.create(
+        tenant=world.tenant, name="Printers", keywords=["printer"], set_priority="low"
+    )
     return {
+        "rule": rule.pk,
+        "calendar": calendar.pk,
+        "policy": policy.pk,
         "own_version": own.version,
         "escalated_version": escalated.version,
         "own": own.number,

@@ -2,7 +2,8 @@
 
 Business unit A works in Asia/Shanghai (UTC+8); the report month is May 2024 there, i.e.
 2024-04-30T16:00Z up to 2024-05-31T16:00Z. Timers are written directly (the report only
-reads them), one ticket per running timer (a ticket has one running timer per target).
+reads them), one ticket per running timer (a ticket has one running timer per target),
+reported under their ticket's team, assignee, tier, priority and type as the clocks do.
 
 In May, not cancelled (9 timers): met 6, breached 2, open 1, so 6 / 8 = 75 % met. Tickets
 (team and tier, assignee, priority: timers with their business minutes):
@@ -25,6 +26,7 @@ from tests import factories
 from zhongtai.accounts.actors import Actor
 from zhongtai.core.models import Tenant
 from zhongtai.sla.choices import Target
+from zhongtai.sla.clocks import report_groups
 from zhongtai.sla.models import BusinessCalendar, SlaTimer
 from zhongtai.tickets.models import Ticket
 
@@ -74,6 +76,7 @@ def timer(
         breached_at=started + timedelta(hours=1) if breached else None,
         cancelled_at=started + timedelta(minutes=2) if cancelled else None,
         business_minutes=minutes,
+        **report_groups(ticket),
     )
 
 

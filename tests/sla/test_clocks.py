@@ -267,3 +267,21 @@ def test_business_hours_and_the_tier_of_the_customer_decide(world):
     assert _timer(vip, Target.FIRST_RESPONSE).due_at == datetime(2025, 6, 9, 1, 30, tzinfo=UTC)
     # 30 minutes on Friday, 3 h in the morning, 30 min after lunch on Monday
     assert _timer(standard, Target.FIRST_RESPONSE).due_at == datetime(2025, 6, 9, 6, 0, tzinfo=UTC)
+
+
+def test_running_clocks_follow_the_ticket_and_decided_ones_stay(world, default_policy):
+    ticket = _create(world, team=world.l1_team)
+    first, resolution = _timer(ticket, Target.FIRST_RESPONSE), _timer(ticket, Target.RESOLUTION)
+    assert (first.team, first.assignee, first.priority) == (world.l1_team, None, "normal")
+    with time_machine.travel(T0 + _minutes(10), tick=False):
+        services.ticket_assign(actor=world.agent, ticket=ticket, assignee=world.agent.user)
+        services.ticket_reply(actor=world.agent, ticket=ticket, body="On it.")
+    with time_machine.travel(T0 + _minutes(20), tick=False):
+        services.ticket_assign(actor=world.lead, ticket=ticket, assignee=world.agent2.user)
+        services.ticket_update(actor=world.lead, ticket=ticket, changes={"type": "incident"})
+    first.refresh_from_db()
+    resolution.refresh_from_db()
+    # Met by the first agent: it stays theirs; the resolution clock runs on with the ticket.
+    assert (first.assignee, first.type) == (world.agent.user, "question")
+    assert (resolution.assignee, resolution.type) == (world.agent2.user, "incident")
+    assert resolution.team == world.l1_team

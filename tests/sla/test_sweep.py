@@ -15,6 +15,7 @@ from tests import factories
 from zhongtai.sla import sweep
 from zhongtai.sla.choices import BreachAction, Target
 from zhongtai.sla.models import BusinessCalendar, SlaPolicy, SlaTimer, WorkingInterval
+from zhongtai.tickets import services
 from zhongtai.tickets.choices import EventType, TicketPriority
 from zhongtai.tickets.models import Notification, Ticket
 
@@ -99,8 +100,6 @@ def test_a_late_sweep_breaches_without_warning_first(world):
 def test_a_paused_clock_is_never_due(world):
     _policy(world)
     ticket = _ticket(world)
-    from zhongtai.tickets import services
-
     with time_machine.travel(_at(10), tick=False):
         services.ticket_reply(
             actor=world.agent, ticket=ticket, body="Which model?", then_status="pending_customer"
@@ -128,6 +127,20 @@ def test_breach_actions_notify_raise_priority_escalate_and_reassign(world, queue
     breach_mail = [m for m in mailoutbox if "breached" in m.subject]
     assert breach_mail, [m.subject for m in mailoutbox]
     assert world.lead.user.email in breach_mail[0].to
+
+
+@pytest.mark.django_db
+def test_a_breach_stays_with_the_team_that_held_the_ticket(world, queue):
+    _policy(world, breach_actions=[BreachAction.ESCALATE], resolution_minutes=600)
+    ticket = _ticket(world, team=world.l1_team)
+    services.ticket_assign(actor=world.agent, ticket=ticket, assignee=world.agent.user)
+    assert sweep.sla_sweep(now=_at(61)).breaches == 1  # first response; escalates to L2
+    ticket.refresh_from_db()
+    assert ticket.team == world.l2_team
+    first = SlaTimer.objects.get(ticket=ticket, target=Target.FIRST_RESPONSE)
+    resolution = SlaTimer.objects.get(ticket=ticket, target=Target.RESOLUTION)
+    assert (first.team, first.tier, first.assignee) == (world.l1_team, "l1", world.agent.user)
+    assert (resolution.team, resolution.tier) == (world.l2_team, "l2")  # runs on, follows
 
 
 @pytest.mark.django_db(transaction=True)

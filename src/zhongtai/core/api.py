@@ -142,6 +142,7 @@ def actor_of(request: HttpRequest) -> Actor:
 def register_routers() -> None:
     from zhongtai.accounts.api import router as accounts_router
     from zhongtai.customers.api import router as customers_router
+    from zhongtai.routing.api import router as routing_router
     from zhongtai.sla.api import router as reports_router
     from zhongtai.sla.standards_api import router as standards_router
     from zhongtai.tickets.api import router as tickets_router
@@ -151,6 +152,7 @@ def register_routers() -> None:
     api.add_router("/tickets", tickets_router)
     api.add_router("/reports", reports_router)
     api.add_router("/sla", standards_router)
+    api.add_router("/routing", routing_router)
 
 
 register_routers()

@@ -44,6 +44,9 @@ _L1 = _WORKSPACE | {
 # Service-level reports: for those who answer for a team's or a tier's results, not for
 # the L1 agent working a queue (nor, of course, for customers).
 _REPORTS = {"reports.view"}
+# Service standards (SLA policies, business calendars) and routing rules: the unit's
+# administrators and the L2 "middle platform" that owns the standards.
+_STANDARDS = {"standards.manage", "routing.manage"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CUSTOMER: frozenset({"portal.use"}),
@@ -52,11 +55,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.L2: frozenset(
         _WORKSPACE
         | _REPORTS
+        | _STANDARDS
         | {"tickets.escalate", "tickets.handback", "tickets.resolve", "tickets.assign"}
     ),
     Role.L3: frozenset(_WORKSPACE | _REPORTS | {"tickets.handback"}),
     Role.ADMIN: frozenset(
-        _L1 | _REPORTS | {"tickets.bulk_assign", "tickets.handback", "team.manage", "tenant.manage"}
+        _L1
+        | _REPORTS
+        | _STANDARDS
+        | {"tickets.bulk_assign", "tickets.handback", "team.manage", "tenant.manage"}
     ),
 }
 

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from zhongtai.customers.models import CustomerTier
 from zhongtai.sla.choices import BreachAction
 from zhongtai.sla.clocks import standards_changed
+from zhongtai.sla.forms import percent_list
 from zhongtai.sla.models import (
     BusinessCalendar,
     CalendarDate,
@@ -148,16 +149,7 @@ class SlaPolicyForm(forms.ModelForm):  # type: ignore[type-arg]
             self.initial["warn_at_percent"] = ", ".join(str(v) for v in values)
 
     def clean_warn_at_percent(self) -> list[int]:
-        text = self.cleaned_data["warn_at_percent"] or ""
-        try:
-            values = sorted(
-                {int(part) for part in text.replace("，", ",").split(",") if part.strip()}
-            )
-        except ValueError:
-            raise forms.ValidationError(_("Give whole percentages, e.g. 75, 90.")) from None
-        if any(not 1 <= value <= 99 for value in values):
-            raise forms.ValidationError(_("Each percentage is between 1 and 99."))
-        return values
+        return percent_list(self.cleaned_data["warn_at_percent"] or "")
 
 
 @admin.register(SlaPolicy)

@@ -29,9 +29,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from zhongtai.core.rows import one_round_trip, rows_insert
 from zhongtai.sla import timers as clock_rules
 from zhongtai.sla.choices import Target
-from zhongtai.sla.models import SlaTimer
+from zhongtai.sla.models import RUNNING, SlaTimer
 from zhongtai.sla.selectors import ticket_facts
 from zhongtai.sla.standards import CompiledPolicy, Standards, standards_for
 from zhongtai.tickets import events
@@ -105,18 +106,18 @@ def _summary(timer: SlaTimer) -> dict[str, Any]:
 def _record(ticket: Ticket, action: str, timers: Sequence[SlaTimer], **data: Any) -> None:
     if not timers:
         return
-    events.event_record(
-        ticket=ticket,
-        actor=None,
+    row = events.event_row(
+        tenant_id=ticket.tenant_id,
+        ticket_id=ticket.pk,
         type=EventType.SLA,
+        at=timezone.now(),
         data={"action": action, "timers": [_summary(t) for t in timers], **data},
     )
+    events.events_insert([row])
 
 
 def _running(ticket: Ticket) -> list[SlaTimer]:
-    return list(
-        SlaTimer.objects.filter(ticket=ticket, fulfilled_at__isnull=True, cancelled_at__isnull=True)
-    )
+    return list(SlaTimer.objects.filter(RUNNING, ticket=ticket))
 
 
 def _new_timer(
@@ -130,7 +131,22 @@ def _new_timer(
         calendar_id=policy.calendar_id,
         target_minutes=policy.minutes(target) or 0,
         started_at=started_at,
+        **report_groups(ticket),
     )
+
+
+REPORT_GROUP_FIELDS = ("team", "assignee", "tier", "priority", "type")
+
+
+def report_groups(ticket: Ticket) -> dict[str, Any]:
+    """The ticket's fields a timer is reported under (see ``SlaTimer``)."""
+    return {
+        "team_id": ticket.team_id,
+        "assignee_id": ticket.assignee_id,
+        "tier": ticket.tier,
+        "priority": ticket.priority,
+        "type": ticket.type,
+    }
 
 
 def _save(timers: Iterable[SlaTimer], standards: Standards, *, fields: Sequence[str]) -> None:
@@ -142,24 +158,50 @@ def _save(timers: Iterable[SlaTimer], standards: Standards, *, fields: Sequence[
 # --- Hooks called by the ticket services ---------------------------------------------------
 
 
-def clocks_start(*, ticket: Ticket) -> list[SlaTimer]:
+# What a new clock is written with (the other columns start empty).
+START_FIELDS = (
+    "created_at",
+    "updated_at",
+    "tenant_id",
+    "ticket_id",
+    "target",
+    "policy_id",
+    "calendar_id",
+    "target_minutes",
+    "started_at",
+    "pauses",
+    "due_at",
+    "next_check_at",
+    "warned_percent",
+    "team_id",
+    "assignee_id",
+    "tier",
+    "priority",
+    "type",
+)
+
+
+def clocks_start(*, ticket: Ticket) -> None:
     """Start the clocks of a new ticket under the first policy that covers it."""
     standards = standards_for(ticket.tenant_id)
     if not standards.policies:
-        return []
+        return
     policy = standards.match(ticket_facts(ticket))
     if policy is None:
-        return []
+        return
     timers = [
         _new_timer(ticket, policy, target, ticket.created_at)
         for target in (Target.FIRST_RESPONSE, Target.RESOLUTION)
         if policy.minutes(target)
     ]
+    now = timezone.now()
     for timer in timers:
         timer_derive(timer, standards)
-    SlaTimer.objects.bulk_create(timers)
-    _record(ticket, Action.START, timers, policy=policy.name)
-    return timers
+        timer.created_at = timer.updated_at = now
+    # Plain rows in one round trip (``core.rows``): what clocks add to every ticket create.
+    with one_round_trip():
+        rows_insert(SlaTimer, [{name: getattr(t, name) for name in START_FIELDS} for t in timers])
+        _record(ticket, Action.START, timers, policy=policy.name)
 
 
 def clocks_public_reply(*, ticket: Ticket, by_customer: bool, at: datetime) -> None:
@@ -182,6 +224,16 @@ def clocks_public_reply(*, ticket: Ticket, by_customer: bool, at: datetime) -> N
     answered = [t for t in running if t.target in RESPONSE_TARGETS]
     if answered:
         _fulfil(ticket, answered, at)
+
+
+def clocks_groups_follow(*, ticket: Ticket, fields: Iterable[str]) -> None:
+    """The ticket's team, assignee, tier, priority or type changed: its undecided clocks
+    follow (one UPDATE); breached and fulfilled ones stay with whoever held it then."""
+    if not set(fields) & set(REPORT_GROUP_FIELDS):
+        return
+    SlaTimer.objects.filter(RUNNING, ticket=ticket, breached_at__isnull=True).update(
+        **report_groups(ticket)
+    )
 
 
 def clocks_status_change(*, ticket: Ticket, old: str, new: str, at: datetime, merge: bool) -> None:
@@ -341,12 +393,7 @@ def _reopen(ticket: Ticket, at: datetime) -> None:
     )
     if last is None or last.fulfilled_at is None:
         return
-    if SlaTimer.objects.filter(
-        ticket=ticket,
-        target=Target.RESOLUTION,
-        fulfilled_at__isnull=True,
-        cancelled_at__isnull=True,
-    ).exists():
+    if SlaTimer.objects.filter(RUNNING, ticket=ticket, target=Target.RESOLUTION).exists():
         return
     last.pauses = [
         *last.pauses,

@@ -21,7 +21,7 @@ from zhongtai.accounts.actors import Actor
 from zhongtai.sla import timers as clock_rules
 from zhongtai.sla.choices import Target
 from zhongtai.sla.clocks import timer_clock
-from zhongtai.sla.models import SlaTimer
+from zhongtai.sla.models import RUNNING, SlaTimer
 from zhongtai.sla.presenters import duration_words
 from zhongtai.sla.standards import Standards, standards_for
 from zhongtai.tickets.models import Ticket
@@ -99,9 +99,7 @@ def clock_view(timer: SlaTimer, standards: Standards, now: datetime) -> ClockVie
 
 
 def _running_timers(ticket_ids: Iterable[int]) -> QuerySet[SlaTimer]:
-    return SlaTimer.objects.filter(
-        ticket_id__in=list(ticket_ids), fulfilled_at__isnull=True, cancelled_at__isnull=True
-    )
+    return SlaTimer.objects.filter(RUNNING, ticket_id__in=list(ticket_ids))
 
 
 def queue_clocks(*, actor: Actor, tickets: Sequence[Ticket]) -> dict[int, ClockView]:
@@ -154,6 +152,4 @@ def breaching_soon(
 
 
 def _running_timers_of(actor: Actor) -> QuerySet[SlaTimer]:
-    return SlaTimer.objects.filter(
-        tenant=actor.tenant, fulfilled_at__isnull=True, cancelled_at__isnull=True
-    )
+    return SlaTimer.objects.filter(RUNNING, tenant=actor.tenant)

@@ -9,12 +9,13 @@ minutes with warning thresholds and breach actions.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zhongtai.core.models import TenantScopedModel, validate_time_zone
+from zhongtai.core.models import Tenant, TenantScopedModel, validate_time_zone
 from zhongtai.sla.choices import BreachAction, HolidaySource, Target
 
 
@@ -224,6 +225,11 @@ class SlaPolicy(TenantScopedModel):
         return self.name
 
 
+# Timers still measuring: neither fulfilled nor cancelled (a breached one runs on until it
+# is answered or resolved). ``SlaTimer.objects.filter(RUNNING, …)``.
+RUNNING = models.Q(fulfilled_at__isnull=True, cancelled_at__isnull=True)
+
+
 class SlaTimer(TenantScopedModel):
     """One clock of one ticket: first response, one round of next response, or resolution.
 
@@ -231,16 +237,35 @@ class SlaTimer(TenantScopedModel):
     ``next_check_at`` are derived from them by ``zhongtai.sla.timers`` whenever they change.
     ``next_check_at`` is the next instant the sweep has something to do (a warning or the
     breach); it is empty when there is nothing left to do, and indexed for the sweep.
+
+    ``team``, ``assignee``, ``tier``, ``priority`` and ``type`` are what the report groups
+    the timer under: the ticket's, kept in step while the timer runs undecided, and frozen
+    once it breaches or is fulfilled, so a breach stays with whoever held the ticket then
+    (and the report reads this table alone). Not indexed: only the report reads them.
     """
 
+    # Every ticket create writes two timers, so only the indexes that a read needs (Meta):
+    # none on the creation time, the business unit (``sla_timer_report`` leads with it), the
+    # policy or the calendar (deleting one of those, rare, scans the table instead).
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, db_index=False, verbose_name=_("business unit")
+    )
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_timers"
     )
     target = models.CharField(_("target"), max_length=20, choices=Target.choices)
     policy = models.ForeignKey(
-        SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="timers"
+        SlaPolicy,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="timers",
     )
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="timers")
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, db_index=False, related_name="timers"
+    )
     target_minutes = models.PositiveIntegerField(_("target (business minutes)"))
     started_at = models.DateTimeField(_("started"))
     pauses = models.JSONField(_("pauses"), default=list, blank=True)
@@ -251,6 +276,27 @@ class SlaTimer(TenantScopedModel):
     breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     business_minutes = models.FloatField(_("business minutes used"), null=True, blank=True)
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
+    tier = models.CharField(_("tier"), max_length=2, blank=True)
+    priority = models.CharField(_("priority"), max_length=10, blank=True)
+    type = models.CharField(_("type"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["started_at", "id"]
@@ -266,13 +312,13 @@ class SlaTimer(TenantScopedModel):
             models.Index(
                 fields=["tenant", "due_at"],
                 name="sla_timer_due",
-                condition=models.Q(fulfilled_at__isnull=True, cancelled_at__isnull=True),
+                condition=RUNNING,
             ),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["ticket", "target"],
-                condition=models.Q(fulfilled_at__isnull=True, cancelled_at__isnull=True),
+                condition=RUNNING,
                 name="sla_timer_one_running_per_target",
             )
         ]

@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from zhongtai.accounts.actors import Actor
+from zhongtai.accounts.decorators import customer_view
 from zhongtai.sla import selectors
 from zhongtai.tickets import selectors as ticket_selectors
-from zhongtai.tickets.portal_views import customer_view
 
 
 @require_GET

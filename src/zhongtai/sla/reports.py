@@ -4,7 +4,9 @@ A timer counts in a report when it *started* in the period: ``[date_from, date_t
 local dates of the business unit's time zone. Cancelled timers are not measured. A timer
 is **met** when it was fulfilled without a breach, **breached** when it breached (fulfilled
 later or not), and **open** while neither has happened yet; open timers are counted apart
-and stay out of the "% met" denominator, which is ``met / (met + breached)``.
+and stay out of the "% met" denominator, which is ``met / (met + breached)``. Groups are
+the timer's own copies of the ticket's team, assignee, tier, priority and type, frozen when
+it was decided (``SlaTimer``), so the report reads the timer table alone.
 
 Everything is counted in SQL: attainment is one grouped query (plus one for the names of
 teams or agents), the distribution one grouped query for the histogram and one for the
@@ -68,12 +70,13 @@ REPORT_WORK_MEM = "64MB"
 _MET = Q(fulfilled_at__isnull=False, breached_at__isnull=True)
 _BREACHED = Q(breached_at__isnull=False)
 _OPEN = Q(fulfilled_at__isnull=True, breached_at__isnull=True)
+# The timer's own copies of the ticket's fields (see ``SlaTimer``): no join to the tickets.
 _GROUP_FIELDS: dict[str, str] = {
-    ReportGroup.TEAM: "ticket__team",
-    ReportGroup.AGENT: "ticket__assignee",
-    ReportGroup.TIER: "ticket__tier",
-    ReportGroup.PRIORITY: "ticket__priority",
-    ReportGroup.TYPE: "ticket__type",
+    ReportGroup.TEAM: "team",
+    ReportGroup.AGENT: "assignee",
+    ReportGroup.TIER: "tier",
+    ReportGroup.PRIORITY: "priority",
+    ReportGroup.TYPE: "type",
 }
 _GROUP_CHOICES: dict[str, type[Any]] = {
     ReportGroup.TIER: Tier,

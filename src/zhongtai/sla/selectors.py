@@ -5,16 +5,18 @@ and the standards published to a customer.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhongtai.customers.models import CustomerTier
 from zhongtai.sla import calendar as business_time
 from zhongtai.sla import presenters
-from zhongtai.sla.choices import HolidaySource, Target
+from zhongtai.sla.choices import BreachAction, HolidaySource, Target
 from zhongtai.sla.matching import PolicyConditions, TicketFacts, first_match
 from zhongtai.sla.models import BusinessCalendar, CalendarDate, SlaPolicy
 from zhongtai.tickets.choices import Channel, TicketPriority, TicketType
@@ -206,3 +208,107 @@ def calendar_list(*, tenant_id: int) -> QuerySet[BusinessCalendar]:
         .prefetch_related("intervals", "dates", "holiday_years")
         .order_by("name")
     )
+
+
+# --- the standards pages ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    """A policy as the standards page lists it: what it covers and promises, in words."""
+
+    id: int
+    name: str
+    is_active: bool
+    published: bool
+    tiers: str
+    conditions: tuple[presenters.Condition, ...]
+    targets: tuple[presenters.TargetText, ...]
+    calendar: str
+    warn_at: str
+    actions: str
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    id: int
+    name: str
+    time_zone: str
+    always_open: bool
+    hours: tuple[presenters.HoursRow, ...]
+    holidays: str
+    unknown_years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DateRow:
+    """A date that differs from the weekly hours; a library date that a hand-set one
+    overrides is marked ``overridden``."""
+
+    date: date
+    kind: str
+    closed: bool
+    source: str
+    manual: bool
+    name: str
+    overridden: bool
+
+
+def policy_rows(*, tenant_id: int) -> list[PolicyRow]:
+    """Every policy of the unit in the order they are tried, in the active language."""
+    policies = (
+        SlaPolicy.objects.filter(tenant_id=tenant_id)
+        .select_related("calendar")
+        .prefetch_related("categories__parent")
+        .order_by("position", "id")
+    )
+    return [
+        PolicyRow(
+            id=policy.pk,
+            name=policy.name,
+            is_active=policy.is_active,
+            published=policy.published,
+            tiers=_labels(policy.customer_tiers, CustomerTier),
+            conditions=_conditions_words(policy),
+            targets=_targets_words(policy),
+            calendar=policy.calendar.name,
+            warn_at=presenters.word_list(f"{p} %" for p in policy.warn_at_percent),
+            actions=_labels(policy.breach_actions, BreachAction),
+        )
+        for policy in policies
+    ]
+
+
+def calendar_rows(*, tenant_id: int) -> list[CalendarRow]:
+    return [
+        CalendarRow(
+            id=calendar.pk,
+            name=calendar.name,
+            time_zone=calendar.time_zone,
+            always_open=calendar.always_open,
+            hours=presenters.weekly_hours_rows(weekly_hours(calendar)),
+            holidays=_labels([calendar.holiday_source], HolidaySource),
+            unknown_years=tuple(y.year for y in calendar.holiday_years.all() if not y.known),
+        )
+        for calendar in calendar_list(tenant_id=tenant_id)
+    ]
+
+
+def calendar_dates(*, calendar: BusinessCalendar, since: date) -> list[DateRow]:
+    """The calendar's dates from ``since`` on, in date order (hand-set first on a date)."""
+    rows = CalendarDate.objects.filter(calendar=calendar, date__gte=since).order_by(
+        "date", "-source"
+    )
+    manual_days = {row.date for row in rows if row.source == CalendarDate.Source.MANUAL}
+    return [
+        DateRow(
+            date=row.date,
+            kind=str(CalendarDate.Kind(row.kind).label),
+            closed=row.kind == CalendarDate.Kind.CLOSED,
+            source=str(CalendarDate.Source(row.source).label),
+            manual=row.source == CalendarDate.Source.MANUAL,
+            name=row.name,
+            overridden=row.source == CalendarDate.Source.LIBRARY and row.date in manual_days,
+        )
+        for row in rows
+    ]

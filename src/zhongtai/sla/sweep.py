@@ -27,24 +27,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhongtai.core.rows import rows_update
 from zhongtai.sla import timers as clock_rules
 from zhongtai.sla.calendar import is_business_time, next_business_instant
 from zhongtai.sla.choices import BreachAction, Target
 from zhongtai.sla.clocks import Action, clocks_recompute, timer_clock, timer_derive
 from zhongtai.sla.models import SlaTimer
 from zhongtai.sla.standards import CompiledPolicy, standards_for
-from zhongtai.tickets import services
+from zhongtai.tickets import events, services
 from zhongtai.tickets.choices import EventType
-from zhongtai.tickets.models import Ticket, TicketEvent
+from zhongtai.tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
 BATCH = 500  # timers found per query
-CHUNK = 200  # timers checked per transaction
+CHUNK = 500  # timers checked per transaction
 
 
 @dataclass
@@ -106,6 +107,41 @@ def timer_check(*, timer_id: int, ticket_id: int, now: datetime) -> str | None:
     return timers_check([(timer_id, ticket_id)], now=now).get(timer_id)
 
 
+@dataclass(frozen=True)
+class Holder:
+    """Who is in charge of a locked ticket: what the sweep reads of it (not a model)."""
+
+    ticket_id: int
+    tenant_id: int
+    assignee_id: int | None
+    engineer_id: int | None
+    lead_id: int | None
+
+    @property
+    def people(self) -> list[int]:
+        """Who hears of a warning or breach: the owner, the engineer and the team lead."""
+        ids = (self.assignee_id, self.engineer_id, self.lead_id)
+        return sorted({pk for pk in ids if pk is not None})
+
+
+# What the sweep reads of a timer: the facts of its clock and what it writes back.
+TIMER_FIELDS = (
+    "ticket_id",
+    "target",
+    "policy_id",
+    "calendar_id",
+    "target_minutes",
+    "started_at",
+    "pauses",
+    "due_at",
+    "next_check_at",
+    "warned_percent",
+    "fulfilled_at",
+    "breached_at",
+    "cancelled_at",
+)
+
+
 @transaction.atomic
 def timers_check(found: Sequence[tuple[int, int]], *, now: datetime) -> dict[int, str | None]:
     """Warn or breach the found timers that are still due, in one transaction.
@@ -113,28 +149,30 @@ def timers_check(found: Sequence[tuple[int, int]], *, now: datetime) -> dict[int
     Locks their tickets (in id order, as the services lock one), re-reads the timers, and
     writes the timers, the events, the breach actions and the queued mails together.
     Returns, per timer id, what was done (``None``: nothing, it was no longer due).
+    A backlog is thousands of timers a minute, so only the columns needed are read: the
+    whole ticket is loaded only for a breach action that changes it.
     """
     ticket_ids = sorted({ticket_id for _timer_id, ticket_id in found})
-    tickets = {
-        t.pk: t
-        for t in Ticket.objects.select_for_update(of=("self",))
-        .select_related("team")
+    holders = {
+        row[0]: Holder(*row)
+        for row in Ticket.objects.select_for_update(of=("self",))
         .filter(pk__in=ticket_ids)
         .order_by("pk")
+        .values_list("pk", "tenant_id", "assignee_id", "engineer_id", "team__lead_id")
     }
     timers = list(
-        SlaTimer.objects.filter(
-            pk__in=[timer_id for timer_id, _t in found], next_check_at__lte=now
-        ).order_by("ticket_id", "pk")
+        SlaTimer.objects.filter(pk__in=[timer_id for timer_id, _t in found], next_check_at__lte=now)
+        .only(*TIMER_FIELDS)
+        .order_by("ticket_id", "pk")
     )
     outcomes: dict[int, str | None] = {timer_id: None for timer_id, _t in found}
-    events: list[TicketEvent] = []
-    mails: list[tuple[TicketEvent, datetime | None]] = []
-    breached: list[tuple[Ticket, SlaTimer, CompiledPolicy | None]] = []
+    event_rows: list[dict[str, Any]] = []
+    mails: list[tuple[int, datetime | None]] = []  # (index in events, when to send)
+    breached: list[tuple[int, SlaTimer, CompiledPolicy | None]] = []
     stamp = timezone.now()
     for timer in timers:
-        ticket = tickets[timer.ticket_id]
-        standards = standards_for(ticket.tenant_id)
+        holder = holders[timer.ticket_id]
+        standards = standards_for(holder.tenant_id)
         policy = standards.policy(timer.policy_id)
         calendar = standards.calendar(timer.calendar_id)
         done = _decide(timer, policy, calendar, now)
@@ -143,45 +181,28 @@ def timers_check(found: Sequence[tuple[int, int]], *, now: datetime) -> dict[int
         outcomes[timer.pk] = done
         if done is None:
             continue
-        event = _event(ticket, timer, done, policy)
-        events.append(event)
-        if event.data.get("notify"):
-            mails.append((event, _mail_eta(policy, calendar, now)))
-        if done == Action.BREACH:
-            breached.append((ticket, timer, policy))
-    _timers_save(timers)
-    TicketEvent.objects.bulk_create(events)
-    for ticket, timer, policy in breached:
-        _breach_actions(ticket, timer, policy)
-    _queue_mails(mails)
+        event = _event(holder, timer, done, policy, stamp)
+        if event["data"]["notify"]:
+            mails.append((len(event_rows), _mail_eta(policy, calendar, now)))
+        event_rows.append(event)
+        if done == Action.BREACH and _changes_ticket(policy):
+            breached.append((holder.ticket_id, timer, policy))
+    rows_update(
+        SlaTimer, SWEPT_FIELDS, [[*(getattr(t, f) for f in SWEPT_FIELDS), t.pk] for t in timers]
+    )
+    event_ids = events.events_insert(event_rows, returning=True)
+    tickets: dict[int, Ticket] = {}  # (one instance per ticket: two breaches may both act)
+    for ticket_id, timer, policy in breached:
+        if ticket_id not in tickets:
+            tickets[ticket_id] = Ticket.objects.select_related("team").get(pk=ticket_id)
+        _breach_actions(tickets[ticket_id], timer, policy)
+    _queue_mails([(event_ids[index], eta) for index, eta in mails])
     return outcomes
 
 
+# What the sweep writes back of a timer (one parametrized UPDATE run for a chunk: bulk_update
+# builds a CASE expression per row and field, 80 % of a sweep's time at thousands of timers).
 SWEPT_FIELDS = ("breached_at", "warned_percent", "due_at", "next_check_at", "updated_at")
-
-
-def _timers_save(timers: Sequence[SlaTimer]) -> None:
-    """One parametrized UPDATE run for all the timers (``bulk_update`` builds a CASE
-    expression per row and field: 80 % of a sweep's time at thousands of timers)."""
-    if not timers:
-        return
-    ops, quote = connection.ops, connection.ops.quote_name
-    assignments = ", ".join(f"{quote(name)} = %s" for name in SWEPT_FIELDS)
-    # Only our own table and column names, quoted, go into the text; values are parameters.
-    sql = f"UPDATE {quote(SlaTimer._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
-    rows = [
-        (
-            ops.adapt_datetimefield_value(timer.breached_at),
-            timer.warned_percent,
-            ops.adapt_datetimefield_value(timer.due_at),
-            ops.adapt_datetimefield_value(timer.next_check_at),
-            ops.adapt_datetimefield_value(timer.updated_at),
-            timer.pk,
-        )
-        for timer in timers
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 def _decide(
@@ -202,13 +223,13 @@ def _decide(
 
 
 def _event(
-    ticket: Ticket, timer: SlaTimer, action: str, policy: CompiledPolicy | None
-) -> TicketEvent:
-    """The timeline event of a warning or breach (not saved: the caller bulk-inserts)."""
+    holder: Holder, timer: SlaTimer, action: str, policy: CompiledPolicy | None, at: datetime
+) -> dict[str, Any]:
+    """The timeline event of a warning or breach, as a row for ``events_insert``."""
     data: dict[str, Any] = {
         "action": action,
         "timers": [{"target": timer.target, "due_at": _iso(timer.due_at)}],
-        "people": _people(ticket),  # those in charge now, before any action moves it
+        "people": holder.people,  # those in charge now, before any action moves it
     }
     if action == Action.WARNING:
         data |= {"percent": timer.warned_percent, "notify": True}
@@ -219,27 +240,26 @@ def _event(
             "actions": actions,
             "notify": BreachAction.NOTIFY in actions,
         }
-    return TicketEvent(
-        tenant_id=ticket.tenant_id, ticket=ticket, type=EventType.SLA, actor=None, data=data
+    return events.event_row(
+        tenant_id=holder.tenant_id,
+        ticket_id=holder.ticket_id,
+        type=EventType.SLA,
+        at=at,
+        data=data,
     )
-
-
-def _people(ticket: Ticket) -> list[int]:
-    """Who hears of a warning or breach: the owner, the engineer and the team lead."""
-    lead_id = ticket.team.lead_id if ticket.team else None
-    ids = [ticket.assignee_id, ticket.engineer_id, lead_id]
-    return sorted({pk for pk in ids if pk is not None})
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _changes_ticket(policy: CompiledPolicy | None) -> bool:
+    return bool(policy and set(policy.actions) - {BreachAction.NOTIFY})
+
+
 def _breach_actions(ticket: Ticket, timer: SlaTimer, policy: CompiledPolicy | None) -> None:
     """The actions that change the ticket, as ticket services run by the system."""
     actions = set(policy.actions) if policy else set()
-    if not actions - {BreachAction.NOTIFY}:
-        return
     label = Target(timer.target).label
     reason = _("The %(target)s target was breached.") % {"target": str(label).lower()}
     changed = False
@@ -264,11 +284,11 @@ def _mail_eta(policy: CompiledPolicy | None, calendar: Any, now: datetime) -> da
     return None
 
 
-def _queue_mails(mails: Sequence[tuple[TicketEvent, datetime | None]]) -> None:
+def _queue_mails(mails: Sequence[tuple[int, datetime | None]]) -> None:
     """After the commit, one mail job per delivery time (not one per event)."""
     by_eta: dict[datetime | None, list[int]] = {}
-    for event, eta in mails:
-        by_eta.setdefault(eta, []).append(event.pk)
+    for event_id, eta in mails:
+        by_eta.setdefault(eta, []).append(event_id)
     for eta, ids in by_eta.items():
         transaction.on_commit(functools.partial(_enqueue_mails, ids, eta))
 

@@ -13,12 +13,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from zhongtai.accounts.actors import Actor
+from zhongtai.accounts.decorators import staff_actor_with
 from zhongtai.sla import report_presenters as presenters
 from zhongtai.sla import reports
 from zhongtai.sla.choices import ReportGroup
@@ -28,12 +28,7 @@ PARAMS = ("from", "to", "group_by", "target")
 
 
 def _report_actor(request: HttpRequest) -> Actor:
-    actor: Actor | None = getattr(request, "actor", None)
-    if actor is None or not actor.is_staff_role:
-        raise Http404
-    if not actor.can(reports.REPORT_PERMISSION):
-        raise PermissionDenied
-    return actor
+    return staff_actor_with(request, reports.REPORT_PERMISSION)
 
 
 def _params(request: HttpRequest, actor: Actor) -> dict[str, str]:

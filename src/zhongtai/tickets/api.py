@@ -53,7 +53,7 @@ class ListParams(Schema):
 
     limit: int = Field(default=25, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=200, pattern=r"^[A-Za-z0-9_-]*$")
-    queue: Literal["mine", "team", "team_all", "open", "all"] | None = None
+    queue: Literal["mine", "team", "team_all", "open", "breaching", "triage", "all"] | None = None
     status: list[TicketStatus] = Field(default_factory=list)
     priority: list[TicketPriority] = Field(default_factory=list)
     type: list[TicketType] = Field(default_factory=list)

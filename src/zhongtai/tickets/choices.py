@@ -76,6 +76,7 @@ class EventType(models.TextChoices):
     CHILD_LINK = "child_link", _("Child ticket")
     ATTACHMENT = "attachment", _("Attachment")
     SLA = "sla", _("Service level")
+    ROUTING = "routing", _("Routing")
 
 
 PUBLIC_EVENT_TYPES = frozenset({EventType.CREATED, EventType.PUBLIC_REPLY})

@@ -29,6 +29,7 @@ class Queue:
     TEAM_ALL = "team_all"
     OPEN = "open"
     BREACHING = "breaching"
+    TRIAGE = "triage"
     ALL = "all"
 
     choices = [
@@ -37,6 +38,7 @@ class Queue:
         (TEAM_ALL, _("My team's open tickets")),
         (OPEN, _("All open")),
         (BREACHING, _("Breaching soon")),
+        (TRIAGE, _("Needs triage")),
         (ALL, _("All tickets")),
     ]
 
@@ -55,6 +57,8 @@ def queue_filter(*, actor: Actor, queue: str) -> Q:
         return base & unassigned
     if queue == Queue.OPEN:
         return selectors.open_q()
+    if queue == Queue.TRIAGE:  # the classifier was not sure of the category
+        return selectors.open_q() & Q(needs_triage=True)
     if queue == Queue.BREACHING:  # the page lists these by time left; the API by age
         return selectors.open_q() & Q(selectors.has_running_sla_clock())
     return Q()

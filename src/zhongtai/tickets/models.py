@@ -146,6 +146,11 @@ class Ticket(TenantScopedModel):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    needs_triage = models.BooleanField(
+        _("needs triage"),
+        default=False,
+        help_text=_("The classifier was not sure of the category: a person decides."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -171,6 +176,11 @@ class Ticket(TenantScopedModel):
                 fields=["tenant", "team", "is_open", "-created_at", "-id"], name="ticket_queue_team"
             ),
             models.Index(fields=["tenant", "contact", "-created_at", "-id"], name="ticket_portal"),
+            models.Index(
+                fields=["tenant", "-created_at", "-id"],
+                name="ticket_triage",
+                condition=Q(needs_triage=True, is_open=True),
+            ),
         ]
 
     def __str__(self) -> str:

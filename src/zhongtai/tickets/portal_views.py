@@ -8,22 +8,19 @@ staff-only fields.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhongtai.accounts.actors import Actor
+from zhongtai.accounts.decorators import customer_view
 from zhongtai.core.errors import ApplicationError, NotFound
 from zhongtai.core.pagination import keyset_page
 from zhongtai.tickets import selectors, services
@@ -47,8 +44,6 @@ PORTAL_STATUS_LABEL = {
     TicketStatus.RESOLVED: gettext_lazy("Solved"),
     TicketStatus.CLOSED: gettext_lazy("Closed"),
 }
-
-PortalView = Callable[..., HttpResponseBase]
 
 
 @dataclass(frozen=True)
@@ -77,30 +72,6 @@ def status_badge(status: str) -> StatusBadge:
 def ticket_ref(ticket: Ticket, actor: Actor) -> str:
     """The number a customer quotes, e.g. ``SH-000123``."""
     return f"{actor.tenant.ticket_prefix}-{ticket.number:06d}"
-
-
-def customer_view(view: PortalView) -> PortalView:
-    """Log in, be a customer contact of the active business unit, then run ``view``.
-
-    Staff go to the agent queue; a user without an active membership gets a 404. A
-    ``NotFound`` from a selector or service becomes a 404 too.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        actor: Actor | None = getattr(request, "actor", None)
-        if actor is None:
-            raise Http404
-        if actor.is_staff_role:
-            return redirect("tickets:ticket_list")
-        if not actor.is_customer:
-            raise Http404
-        try:
-            return view(request, actor, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-
-    return login_required(wrapper)
 
 
 def _portal_ticket_get(actor: Actor, number: int) -> Ticket:

@@ -6,7 +6,7 @@ describes each timeline event are decided here, from ``choices.py`` and the even
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -279,7 +279,43 @@ def _describe(tenant: Tenant, event: TicketEvent) -> dict[str, Any]:
         return {"title": _("attached files")}
     if kind == EventType.SLA:
         return _describe_sla(data)
+    if kind == EventType.ROUTING:
+        return _describe_routing(data)
     return {"title": str(event.get_type_display())}
+
+
+def _describe_routing(data: dict[str, Any]) -> dict[str, Any]:
+    """Routing at intake: the rules that matched and what each set; the classifier's
+    category, or triage with its suggestions."""
+    set_by = (data.get("set_by") or {}).items()
+    rows = [Change(_field_label(str(name)), "", str(rule)) for name, rule in set_by]
+    suggestions = [s for s in data.get("suggestions") or [] if isinstance(s, dict)]
+    rows += [
+        Change(str(s.get("label")), "", f"{round(100 * float(s.get('confidence') or 0))} %")
+        for s in suggestions
+    ]
+    parts = []
+    if data.get("rules"):
+        parts.append(
+            _("applied the routing rules %(rules)s")
+            % {"rules": ", ".join(f"“{name}”" for name in data["rules"])}
+        )
+    version = data.get("version")
+    if data.get("action") == "classified" and suggestions:
+        parts.append(
+            _("classified the ticket as “%(label)s” (classifier version %(version)s)")
+            % {"label": suggestions[0].get("label"), "version": version}
+        )
+    elif data.get("action") == "triage":
+        parts.append(
+            _(
+                "was not sure of the category: the ticket needs triage (classifier version "
+                "%(version)s)"
+            )
+            % {"version": version}
+        )
+    title = "; ".join(parts) or _("Routing")
+    return {"title": title, "changes": rows, "kind": "routing"}
 
 
 def _target_label(value: Any) -> str:
@@ -394,4 +430,26 @@ class PresenceRow:
 def presence_rows(presences: Iterable[TicketPresence]) -> list[PresenceRow]:
     return [
         PresenceRow(name=str(p.user), replying=p.state == PresenceState.REPLYING) for p in presences
+    ]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A category the classifier suggested for a ticket in triage."""
+
+    category_id: int
+    label: str
+    percent: int
+
+
+def triage_suggestions(events: Sequence[TicketEvent]) -> list[Suggestion]:
+    """The suggestions of the ticket's last routing event that name a category."""
+    routing = [event for event in events if event.type == EventType.ROUTING]
+    if not routing:
+        return []
+    found = routing[-1].data.get("suggestions") or []
+    return [
+        Suggestion(int(s["category_id"]), str(s.get("label")), round(100 * float(s["confidence"])))
+        for s in found
+        if isinstance(s, dict) and s.get("category_id") and s.get("confidence") is not None
     ]

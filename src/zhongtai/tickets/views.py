@@ -257,11 +257,13 @@ def _detail_context(actor: Actor, ticket: Ticket) -> dict[str, Any]:
     events = selectors.ticket_timeline(actor=actor, ticket=ticket)
     children = selectors.ticket_children(actor=actor, ticket=ticket)
     teams = list(selectors.team_list(actor=actor))
+    event_list = list(events)
     return {
         "ticket": ticket,
+        "triage": presenters.triage_suggestions(event_list) if ticket.needs_triage else [],
         "row": presenters.ticket_row(tenant, ticket),
         "tags": ", ".join(tag.name for tag in ticket.tags.all()),
-        "timeline": presenters.timeline_rows(tenant, ticket, events),
+        "timeline": presenters.timeline_rows(tenant, ticket, event_list),
         "children": [presenters.ticket_row(tenant, child) for child in children],
         "parent": presenters.ticket_row(tenant, ticket.parent) if ticket.parent else None,
         "merged_into": presenters.ticket_row(tenant, ticket.merged_into)

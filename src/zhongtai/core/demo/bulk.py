@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from zhongtai.accounts.models import Team, Tier, User
 from zhongtai.core.demo.stories import Step, TicketPlan
+from zhongtai.core.rows import rows_update
 from zhongtai.tickets.choices import OPEN_STATUSES, EventType, TicketStatus
 from zhongtai.tickets.models import Category, Ticket, TicketEvent
 from zhongtai.tickets.workflow import Cause, transition_error
@@ -88,6 +88,9 @@ class BulkTicket:
             "type": ticket.type,
             "category_id": ticket.category_id,
             "channel": ticket.channel,
+            "team_id": ticket.team_id,
+            "tier": ticket.tier,
+            "assignee_id": ticket.assignee_id,
         }
         self.event(
             ticket.created_at,
@@ -279,15 +282,4 @@ def bulk_insert(tickets: list[BulkTicket]) -> None:
 def _restore_times(model: type[Model], rows: list[tuple[int, datetime, datetime]]) -> None:
     """One parametrized UPDATE run for every row (``bulk_update``'s CASE expressions cost
     seconds at this size)."""
-    ops, quote = connection.ops, connection.ops.quote_name
-    # Only our own table and column names, quoted, go into the text; values are parameters.
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} SET {quote('created_at')} = %s, "  # noqa: S608
-        f"{quote('updated_at')} = %s WHERE {quote('id')} = %s"
-    )
-    params = [
-        (ops.adapt_datetimefield_value(created), ops.adapt_datetimefield_value(updated), pk)
-        for pk, created, updated in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    rows_update(model, ("created_at", "updated_at"), [(c, u, pk) for pk, c, u in rows])

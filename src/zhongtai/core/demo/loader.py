@@ -20,11 +20,13 @@ from zhongtai.accounts.models import User
 from zhongtai.core.demo import units
 from zhongtai.core.demo.directory import UnitDirectory, directory_create
 from zhongtai.core.demo.replay import plans_play
+from zhongtai.core.demo.routing import routing_create
 from zhongtai.core.demo.standards import standards_create
 from zhongtai.core.demo.stories import StoryPlanner, TicketPlan
 from zhongtai.core.models import Tenant
 from zhongtai.customers.models import Contact, Customer
-from zhongtai.sla.models import SlaPolicy, SlaTimer
+from zhongtai.routing.models import RoutingRule
+from zhongtai.sla.models import RUNNING, SlaPolicy, SlaTimer
 from zhongtai.tickets.choices import TicketStatus
 from zhongtai.tickets.models import Category, Ticket, TicketEvent
 
@@ -112,9 +114,7 @@ def demo_counts() -> dict[str, int]:
         "open tickets": Ticket.objects.filter(tenant__in=tenants, is_open=True).count(),
         "timeline events": TicketEvent.objects.filter(tenant__in=tenants).count(),
         "SLA policies": SlaPolicy.objects.filter(tenant__in=tenants).count(),
-        "running SLA clocks": SlaTimer.objects.filter(
-            tenant__in=tenants, fulfilled_at__isnull=True, cancelled_at__isnull=True
-        ).count(),
+        "running SLA clocks": SlaTimer.objects.filter(RUNNING, tenant__in=tenants).count(),
     }
 
 
@@ -126,6 +126,7 @@ def demo_wipe() -> None:
     Ticket.objects.filter(tenant__in=tenants).update(parent=None, merged_into=None)
     SlaTimer.objects.filter(tenant__in=tenants).delete()
     SlaPolicy.objects.filter(tenant__in=tenants).delete()
+    RoutingRule.objects.filter(tenant__in=tenants).delete()
     TicketEvent.objects.filter(tenant__in=tenants).delete()
     Ticket.objects.filter(tenant__in=tenants).delete()
     Category.objects.filter(tenant__in=tenants, parent__isnull=False).delete()
@@ -166,6 +167,8 @@ def demo_load(
         for index, directory in enumerate(directories):
             share = tickets // len(directories) + (1 if index < tickets % len(directories) else 0)
             plans_play(unit_plans(directory, rng=rng, anchor=anchor, count=share))
+        for directory in directories:  # (after the tickets: the classifier learns from them)
+            routing_create(tenant=directory.tenant)
     return DemoResult(
         loaded=True,
         seconds=time.perf_counter() - started,

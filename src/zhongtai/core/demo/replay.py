@@ -126,6 +126,14 @@ def _clock_hook(ticket: Ticket, event: TicketEvent, *, by_customer: bool) -> Non
         clocks.clocks_status_change(
             ticket=ticket, old=old, new=new, at=event.created_at, merge=data["cause"] == "merge"
         )
+    elif event.type in (EventType.ASSIGNMENT, EventType.ESCALATION, EventType.HANDBACK):
+        moved = ["team", "tier"]
+        if event.type == EventType.ASSIGNMENT and data["role"] == "assignee":
+            ticket.assignee_id = (data["to"] or {}).get("id")
+            moved.append("assignee")
+        team = data.get("to_team") or {}
+        ticket.team_id, ticket.tier = team.get("id"), team.get("tier", ticket.tier)
+        clocks.clocks_groups_follow(ticket=ticket, fields=moved)
     elif event.type == EventType.PUBLIC_REPLY:
         clocks.clocks_public_reply(ticket=ticket, by_customer=by_customer, at=event.created_at)
         if not by_customer and ticket.first_response_at is None:

@@ -63,6 +63,7 @@ def save_with_version(ticket: Ticket, fields: Sequence[str]) -> None:
     ticket.version += 1
     validate_fields(ticket)
     ticket.save(update_fields=[*fields, "version", "updated_at"])
+    clocks.clocks_groups_follow(ticket=ticket, fields=fields)
 
 
 def check_text(field: str, value: str, *, required: bool = True) -> str:

@@ -14,6 +14,7 @@ from zhongtai.accounts.models import Team, Tier, User
 from zhongtai.core.errors import Conflict, InvalidInput, NotFound
 from zhongtai.core.permissions import ensure_can
 from zhongtai.customers.models import Contact, Customer
+from zhongtai.routing import intake as routing
 from zhongtai.sla import clocks
 from zhongtai.tickets import events, selectors
 from zhongtai.tickets.choices import (
@@ -106,6 +107,7 @@ def ticket_create(
         data={"channel": channel, "priority": priority, "type": type},
     )
     attach_files(ticket=ticket, event=event, actor=actor, files=files)
+    routing.ticket_route(ticket=ticket)  # (before the clocks: policies match what it sets)
     clocks.clocks_start(ticket=ticket)
     if channel != Channel.API and contact is not None and contact.email:
         notify_after_commit(event)  # the acknowledgement to the requester
@@ -143,7 +145,7 @@ def ticket_update(
         if before != after:
             ticket.tags.set(new_tags)
             diff["tags"] = (before, after)
-    fields = []
+    fields: list[str] = []
     for name in ("subject", "type", "priority", "category"):
         if name not in changes:
             continue
@@ -155,6 +157,9 @@ def ticket_update(
             setattr(ticket, name, value)
             fields.append(name)
             diff[name] = (plain_value(old), plain_value(value))
+    if "category" in fields and ticket.needs_triage and ticket.category_id is not None:
+        ticket.needs_triage = False  # a person decided: out of triage
+        fields.append("needs_triage")
     if not diff:
         return ticket
     save_with_version(ticket, fields)

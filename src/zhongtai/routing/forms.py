@@ -1,0 +1,133 @@
+"""The routing rule form of the workspace (its data goes to ``routing.rule_services``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhongtai.customers.models import CustomerTier
+from zhongtai.routing.models import RoutingRule
+from zhongtai.routing.rule_services import DRY_RUN_MAX_DAYS, RuleInput
+from zhongtai.tickets.choices import Channel, TicketPriority, TicketType
+
+ANY = _("None ticked: any.")
+
+
+def _words(text: str) -> list[str]:
+    """Comma-separated words (a Chinese comma or 、 too)."""
+    cleaned = text.replace("，", ",").replace("、", ",")
+    return [part.strip() for part in cleaned.split(",") if part.strip()]
+
+
+def _ticks(label: Any, choices: Any, help_text: Any = ANY) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
+
+
+class RuleForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+    keywords = forms.CharField(
+        label=_("Keywords"),
+        required=False,
+        max_length=2000,
+        help_text=_("Separated by commas; any of them in the subject or description."),
+    )
+    pattern = forms.CharField(
+        label=_("Regular expression"),
+        required=False,
+        max_length=200,
+        help_text=_("Searched in the subject and description, any case; e.g. E-?10[0-9]."),
+    )
+    channels = _ticks(_("Channels"), Channel.choices)
+    customer_tiers = _ticks(_("Customer tiers"), CustomerTier.choices)
+    categories = _ticks(
+        _("Categories"), [], _("None ticked: any. A category covers its sub-categories.")
+    )
+    contact_domains = forms.CharField(
+        label=_("Contact e-mail domains"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separated by commas, e.g. bigcustomer.com."),
+    )
+    set_category = forms.TypedChoiceField(
+        label=_("Set the category"), required=False, coerce=int, empty_value=None
+    )
+    set_type = forms.ChoiceField(
+        label=_("Set the type"), required=False, choices=[("", "—"), *TicketType.choices]
+    )
+    set_priority = forms.ChoiceField(
+        label=_("Set the priority"), required=False, choices=[("", "—"), *TicketPriority.choices]
+    )
+    set_team = forms.TypedChoiceField(
+        label=_("Give it to the team"), required=False, coerce=int, empty_value=None
+    )
+    add_tags = forms.CharField(
+        label=_("Add tags"), required=False, max_length=500, help_text=_("Separated by commas.")
+    )
+    days = forms.IntegerField(
+        label=_("Try on the last … days"),
+        required=False,
+        min_value=1,
+        max_value=DRY_RUN_MAX_DAYS,
+        initial=30,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        categories: Sequence[tuple[int, str]],
+        teams: Sequence[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = [(str(pk), name) for pk, name in categories]  # type: ignore[attr-defined]
+        self.fields["set_category"].choices = [("", "—"), *categories]  # type: ignore[attr-defined]
+        self.fields["set_team"].choices = [("", "—"), *teams]  # type: ignore[attr-defined]
+
+    def to_input(self) -> RuleInput:
+        data = self.cleaned_data
+        return RuleInput(
+            name=data["name"],
+            is_active=data["is_active"],
+            keywords=_words(data["keywords"] or ""),
+            pattern=data["pattern"] or "",
+            channels=data["channels"],
+            customer_tiers=data["customer_tiers"],
+            category_ids=[int(pk) for pk in data["categories"]],
+            contact_domains=_words(data["contact_domains"] or ""),
+            set_category_id=data["set_category"],
+            set_type=data["set_type"] or "",
+            set_priority=data["set_priority"] or "",
+            set_team_id=data["set_team"],
+            add_tags=_words(data["add_tags"] or ""),
+        )
+
+    @staticmethod
+    def initial_of(rule: RoutingRule | None) -> dict[str, Any]:
+        if rule is None:
+            return {"is_active": True, "days": 30}
+        return {
+            "name": rule.name,
+            "is_active": rule.is_active,
+            "keywords": ", ".join(rule.keywords),
+            "pattern": rule.pattern,
+            "channels": rule.channels,
+            "customer_tiers": rule.customer_tiers,
+            "categories": [str(c.pk) for c in rule.categories.all()],
+            "contact_domains": ", ".join(rule.contact_domains),
+            "set_category": rule.set_category_id,
+            "set_type": rule.set_type,
+            "set_priority": rule.set_priority,
+            "set_team": rule.set_team_id,
+            "add_tags": ", ".join(rule.add_tags),
+            "days": 30,
+        }

@@ -1,0 +1,128 @@
+"""Routing at intake: the ticket services call ``ticket_route`` inside their transaction.
+
+First the unit's routing rules (``zhongtai.routing.rules``) set what they set: category,
+type, priority, team, tags. Then a ticket still without a category is classified by the
+unit's active category classifier: a prediction at least as sure as the unit's threshold
+sets the category; a less sure one marks the ticket for triage, where a person picks
+(the top three suggestions are on its timeline). Either way one routing event on the
+timeline says why (the rules that matched and what each set, the classifier version and
+its confidences), so a team lead can see where a ticket went and on what grounds. The
+category a person sets later is what the next training learns from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from zhongtai.routing import services
+from zhongtai.routing.rules import RuleFacts, category_ancestors, facts_text, rules_apply
+from zhongtai.routing.state import RoutingState, routing_state
+from zhongtai.tickets import events
+from zhongtai.tickets.choices import EventType
+from zhongtai.tickets.models import Ticket
+
+SUGGESTIONS = 3
+
+
+def ticket_route(*, ticket: Ticket) -> list[str]:
+    """Route a new ticket (the caller saved it): the unit's rules, then the classifier for
+    a category still missing. Returns the fields it changed; the timeline says why."""
+    state = routing_state(ticket.tenant_id)
+    data: dict[str, Any] = {}
+    changed = _rules(ticket, state, data)
+    changed += _classify(ticket, state, data)
+    if changed:
+        ticket.save(update_fields=sorted(set(changed) - {"tags"}))
+    if data:
+        events.events_insert(
+            [
+                events.event_row(
+                    tenant_id=ticket.tenant_id,
+                    ticket_id=ticket.pk,
+                    type=EventType.ROUTING,
+                    at=timezone.now(),
+                    data=data,
+                )
+            ]
+        )
+    return changed
+
+
+def _facts(ticket: Ticket, state: RoutingState) -> RuleFacts:
+    email = ticket.contact.email if ticket.contact else ""
+    return RuleFacts(
+        text=facts_text(ticket.subject, ticket.description),
+        channel=ticket.channel,
+        customer_tier=ticket.customer.tier if ticket.customer else "",
+        category_ids=category_ancestors(ticket.category_id, state.parents),
+        contact_domain=email.rpartition("@")[2].lower(),
+    )
+
+
+def _rules(ticket: Ticket, state: RoutingState, data: dict[str, Any]) -> list[str]:
+    if not state.rules:
+        return []
+    outcome = rules_apply(state.rules, _facts(ticket, state))
+    if not outcome.matched:
+        return []
+    changed: list[str] = []
+    fields = dict(outcome.fields)
+    if ticket.category_id is not None:
+        fields.pop("category_id", None)  # a category chosen by a person stays
+    for name, value in fields.items():
+        if getattr(ticket, name) != value:
+            setattr(ticket, name, value)
+            changed.append(name.removesuffix("_id"))
+    if "team" in changed and ticket.team is not None:
+        ticket.tier = ticket.team.tier
+        changed.append("tier")
+    if outcome.tags:
+        from zhongtai.tickets.services._base import tags_resolve  # (they call this module)
+
+        ticket.tags.add(*tags_resolve(tenant=ticket.tenant, names=outcome.tags))
+        changed.append("tags")
+    data["rules"] = outcome.matched
+    data["set_by"] = {
+        name.removesuffix("_id"): rule for name, rule in outcome.set_by.items() if name in fields
+    }
+    if outcome.tags:
+        data["tags"] = outcome.tags
+    return changed
+
+
+def _classify(ticket: Ticket, state: RoutingState, data: dict[str, Any]) -> list[str]:
+    if ticket.category_id is not None or not state.classify or state.classifier is None:
+        return []
+    model_id, version = state.classifier
+    fitted = services.classifier_fitted(model_id=model_id)
+    if fitted is None:
+        return []
+    text = services.ticket_text(ticket.subject, ticket.description)
+    suggestions = fitted.predict([text], k=SUGGESTIONS)[0]
+    known = [(label, p) for label, p in suggestions if label in state.categories]
+    best = known[0] if known else None
+    applied = best is not None and best[1] >= state.threshold
+    if applied and best is not None:
+        ticket.category_id = state.categories[best[0]]
+        changed = ["category"]
+    else:
+        ticket.needs_triage = True
+        changed = ["needs_triage"]
+    data.update(
+        {
+            "action": "classified" if applied else "triage",
+            "version": version,
+            "threshold": state.threshold,
+            "suggestions": [
+                {
+                    "label": label,
+                    "category_id": state.categories.get(label),
+                    "confidence": round(p, 4),
+                }
+                for label, p in suggestions
+            ],
+        }
+    )
+    return changed

@@ -1,0 +1,178 @@
+"""Routing data: the versions of each business unit's ticket classifier.
+
+A version is trained in a task (``status`` and ``progress`` show where it is), judged on
+examples held back from its training, and made active only if it is not worse than the
+active one on those same examples. The fitted model itself is stored in the database, so
+that every web process and worker of the installation loads the same one.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zhongtai.core.models import TenantScopedModel
+
+
+class ClassifierTarget(models.TextChoices):
+    """What a classifier predicts for a new ticket."""
+
+    CATEGORY = "category", _("Category")
+    PRIORITY = "priority", _("Priority")
+    TEAM = "team", _("Team")
+
+
+class ClassifierModel(TenantScopedModel):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        TRAINING = "training", _("Training")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired (a newer version is active)")
+        REJECTED = "rejected", _("Not activated (worse than the active one)")
+        FAILED = "failed", _("Failed")
+
+    class Source(models.TextChoices):
+        TICKETS = "tickets", _("The unit's resolved tickets")
+        FILE = "file", _("A JSONL file")
+
+    target = models.CharField(
+        _("predicts"), max_length=20, choices=ClassifierTarget.choices, default="category"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (percent)"), default=0)
+    source = models.CharField(_("trained on"), max_length=20, choices=Source.choices)
+    examples = models.PositiveIntegerField(_("training examples"), default=0)
+    held_back = models.PositiveIntegerField(_("held-back examples"), default=0)
+    labels = models.JSONField(_("labels"), default=list, blank=True)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    trained_at = models.DateTimeField(_("trained"), null=True, blank=True)
+    seconds = models.FloatField(_("training time (s)"), null=True, blank=True)
+    blob = models.BinaryField(_("fitted model"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["tenant", "target", "-version"]
+        verbose_name = _("classifier version")
+        verbose_name_plural = _("classifier versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "target", "version"], name="classifier_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "target"],
+                condition=models.Q(status="active"),
+                name="classifier_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}:{self.target} v{self.version} ({self.status})"
+
+
+class RoutingSettings(TenantScopedModel):
+    """How a business unit routes new tickets (one row per unit; defaults without one)."""
+
+    classify_at_intake = models.BooleanField(
+        _("classify new tickets"),
+        default=True,
+        help_text=_("Predict the category of a new ticket that has none."),
+    )
+    confidence_threshold = models.FloatField(
+        _("confidence threshold"),
+        default=0.6,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_(
+            "A prediction at least this sure sets the category; a less sure one sends the "
+            "ticket to triage with the top three suggestions."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("routing settings")
+        verbose_name_plural = _("routing settings")
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="routing_settings_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}"
+
+
+def _string_list(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError(_("Give a list of texts."))
+
+
+class RoutingRule(TenantScopedModel):
+    """A classification rule of intake: conditions on a new ticket, fields it sets.
+
+    Rules are tried in ``position`` order and every matching rule applies, but a field
+    keeps the value of the first rule that set it; tags add up. An empty condition
+    matches everything; a rule needs at least one condition and one action.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    # conditions
+    channels = models.JSONField(_("channels"), default=list, blank=True, validators=[_string_list])
+    customer_tiers = models.JSONField(
+        _("customer tiers"), default=list, blank=True, validators=[_string_list]
+    )
+    keywords = models.JSONField(
+        _("keywords"),
+        default=list,
+        blank=True,
+        validators=[_string_list],
+        help_text=_("Any of these words in the subject or description (any case)."),
+    )
+    pattern = models.CharField(
+        _("regular expression"),
+        max_length=200,
+        blank=True,
+        help_text=_("Searched in the subject and the description (any case)."),
+    )
+    categories = models.ManyToManyField(
+        "tickets.Category", blank=True, related_name="+", verbose_name=_("categories")
+    )
+    contact_domains = models.JSONField(
+        _("contact e-mail domains"),
+        default=list,
+        blank=True,
+        validators=[_string_list],
+        help_text=_("e.g. bigcustomer.com"),
+    )
+    # actions
+    set_category = models.ForeignKey(
+        "tickets.Category",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set category"),
+    )
+    set_type = models.CharField(_("set type"), max_length=20, blank=True)
+    set_priority = models.CharField(_("set priority"), max_length=10, blank=True)
+    set_team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set team"),
+    )
+    add_tags = models.JSONField(_("add tags"), default=list, blank=True, validators=[_string_list])
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="routing_rule_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

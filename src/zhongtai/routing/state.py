@@ -1,0 +1,100 @@
+"""A business unit's routing, compiled once per process: rules, categories, settings and
+the active classifier's id. Intake reads it for every new ticket, so it is not re-read
+from the database each time: a stamp (counts and last changes of those tables) is
+checked at most every ``STAMP_TTL`` seconds, and writes in this process forget it at once
+(``zhongtai.routing.signals``), as the SLA standards do.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, OuterRef, Subquery
+
+from zhongtai.core.models import Tenant
+from zhongtai.routing.models import ClassifierModel, RoutingRule, RoutingSettings
+from zhongtai.routing.rules import CompiledRule
+from zhongtai.tickets.models import Category
+
+STAMP_TTL = 5.0  # seconds
+
+
+@dataclass(frozen=True)
+class RoutingState:
+    rules: tuple[CompiledRule, ...]
+    categories: dict[str, int]  # the classifier's label (a category's path) → id
+    parents: dict[int, int | None]  # category id → parent id
+    classify: bool
+    threshold: float
+    classifier: tuple[int, int] | None  # (id, version) of the active category classifier
+
+
+_cache: dict[int, tuple[tuple[Any, ...], float, RoutingState]] = {}
+_lock = threading.Lock()
+
+
+def _stamp(tenant_id: int) -> tuple[Any, ...]:
+    def scalar(model: Any, value: Any, **filters: Any) -> Subquery:
+        rows = model.objects.filter(tenant_id=OuterRef("pk"), **filters).values("tenant_id")
+        return Subquery(rows.annotate(v=value).values("v")[:1])
+
+    row = (
+        Tenant.objects.filter(pk=tenant_id)
+        .values_list(
+            scalar(RoutingRule, Count("id")),
+            scalar(RoutingRule, Max("updated_at")),
+            scalar(Category, Count("id")),
+            scalar(Category, Max("updated_at")),
+            scalar(RoutingSettings, Max("updated_at")),
+            scalar(ClassifierModel, Max("id"), status="active", target="category"),
+        )
+        .first()
+    )
+    return tuple(row or ())
+
+
+def _compile(tenant_id: int) -> RoutingState:
+    from zhongtai.routing.rule_services import rule_compile  # (it imports this module)
+
+    rules = (
+        RoutingRule.objects.filter(tenant_id=tenant_id, is_active=True)
+        .prefetch_related("categories")
+        .order_by("position", "id")
+    )
+    categories = list(Category.objects.filter(tenant_id=tenant_id).select_related("parent__parent"))
+    settings = RoutingSettings.objects.filter(tenant_id=tenant_id).first() or RoutingSettings()
+    active = (
+        ClassifierModel.objects.filter(tenant_id=tenant_id, target="category", status="active")
+        .values_list("pk", "version")
+        .first()
+    )
+    return RoutingState(
+        rules=tuple(rule_compile(rule) for rule in rules),
+        categories={str(category): category.pk for category in categories},
+        parents={category.pk: category.parent_id for category in categories},
+        classify=settings.classify_at_intake,
+        threshold=settings.confidence_threshold,
+        classifier=active,
+    )
+
+
+def routing_state(tenant_id: int) -> RoutingState:
+    """The unit's compiled routing; re-read when its stamp changed (checked every 5 s)."""
+    cached = _cache.get(tenant_id)
+    now = time.monotonic()
+    if cached is not None and now - cached[1] < STAMP_TTL:
+        return cached[2]
+    stamp = _stamp(tenant_id)
+    state = cached[2] if cached is not None and cached[0] == stamp else _compile(tenant_id)
+    with _lock:
+        _cache[tenant_id] = (stamp, now, state)
+    return state
+
+
+def routing_forget() -> None:
+    """Drop every cached unit: after a write in this process, and between tests."""
+    with _lock:
+        _cache.clear()
