@@ -91,6 +91,18 @@ class Session:
         return path
 
     def close(self) -> None:
+        """Let the page's requests finish and stop its timers before the context goes.
+
+        The ticket page posts presence on load and every 5 s; a request still running in
+        the live server while the test database is flushed left rows behind on SQLite,
+        where the server thread shares the test's connection."""
+        from playwright.sync_api import Error
+
+        try:
+            self.page.wait_for_load_state("networkidle", timeout=5_000)
+            self.page.goto("about:blank")
+        except Error:
+            pass
         self.context.close()
 
 
