@@ -11,7 +11,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from zhongtai.routing import services
-from zhongtai.routing.models import ClassifierModel, RoutingRule, RoutingSettings
+from zhongtai.routing.models import (
+    AgentProfile,
+    ClassifierModel,
+    RoutingRule,
+    RoutingSettings,
+    SurgeEnrolment,
+    TeamRouting,
+)
 
 
 @admin.register(ClassifierModel)
@@ -72,3 +79,23 @@ class RoutingRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["name", "tenant", "position", "is_active", "set_priority", "set_team"]
     list_filter = ["tenant", "is_active"]
     filter_horizontal = ["categories"]
+
+
+@admin.register(AgentProfile)
+class AgentProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["user", "tenant", "status", "max_open", "status_changed_at", "last_assigned_at"]
+    list_filter = ["tenant", "status"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(TeamRouting)
+class TeamRoutingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["team", "tenant", "overflow_to", "max_waiting", "max_wait_minutes", "surge_on"]
+    list_filter = ["tenant", "surge_on"]
+
+
+@admin.register(SurgeEnrolment)
+class SurgeEnrolmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["day", "team", "user", "enrolled_by"]
+    list_filter = ["tenant", "day"]
+    raw_id_fields = ["user", "enrolled_by"]

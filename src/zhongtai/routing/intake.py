@@ -7,7 +7,9 @@ sets the category; a less sure one marks the ticket for triage, where a person p
 (the top three suggestions are on its timeline). Either way one routing event on the
 timeline says why (the rules that matched and what each set, the classifier version and
 its confidences), so a team lead can see where a ticket went and on what grounds. The
-category a person sets later is what the next training learns from.
+category a person sets later is what the next training learns from. Last, where the unit
+assigns automatically, the ticket goes to a person of its team
+(``zhongtai.routing.assignment``), and the event says who else could have taken it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from zhongtai.routing import services
+from zhongtai.routing import assignment, services
 from zhongtai.routing.rules import RuleFacts, category_ancestors, facts_text, rules_apply
 from zhongtai.routing.state import RoutingState, routing_state
 from zhongtai.tickets import events
@@ -33,8 +35,15 @@ def ticket_route(*, ticket: Ticket) -> list[str]:
     data: dict[str, Any] = {}
     changed = _rules(ticket, state, data)
     changed += _classify(ticket, state, data)
+    from_team = ticket.team
+    assigned, explain = assignment.assign_at_intake(ticket, state)
+    if explain is not None:
+        data["assignment"] = explain
+    changed += assigned
     if changed:
         ticket.save(update_fields=sorted(set(changed) - {"tags"}))
+    if assigned:
+        assignment.assignment_recorded(ticket, assigned, explain or {}, from_team)
     if data:
         events.events_insert(
             [

@@ -8,6 +8,7 @@ that every web process and worker of the installation loads the same one.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -90,6 +91,23 @@ class RoutingSettings(TenantScopedModel):
             "A prediction at least this sure sets the category; a less sure one sends the "
             "ticket to triage with the top three suggestions."
         ),
+    )
+    auto_assign = models.BooleanField(
+        _("assign new tickets to people"),
+        default=False,
+        help_text=_(
+            "Give each new ticket to an available agent of its team whose skills match, "
+            "by least load; a ticket nobody can take waits in the team's queue."
+        ),
+    )
+    vip_team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("VIP lane"),
+        help_text=_("A VIP customer's ticket goes to this team's agents first."),
     )
 
     class Meta:
@@ -176,3 +194,159 @@ class RoutingRule(TenantScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AgentStatus(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    BUSY = "busy", _("Busy")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
+def _int_list(value: object) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(item, int) and not isinstance(item, bool) for item in value
+    ):
+        raise ValidationError(_("Give a list of numbers."))
+
+
+def _channel_caps(value: object) -> None:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+        for k, v in value.items()
+    ):
+        raise ValidationError(_("Give a number of tickets per channel."))
+
+
+class AgentProfile(TenantScopedModel):
+    """How assignment sees a person of the unit: status, capacity and skills.
+
+    Only an *available* agent is given tickets, up to ``max_open`` open ones (and per
+    channel where ``channel_caps`` says so). An empty skill list means "any". Someone
+    without a profile is never given tickets automatically.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="routing_profiles",
+        verbose_name=_("user"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=AgentStatus.choices, default=AgentStatus.OFFLINE
+    )
+    status_changed_at = models.DateTimeField(_("status since"), null=True, blank=True)
+    max_open = models.PositiveSmallIntegerField(
+        _("open tickets at most"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+    )
+    channel_caps = models.JSONField(
+        _("open tickets at most, per channel"),
+        default=dict,
+        blank=True,
+        validators=[_channel_caps],
+    )
+    categories = models.JSONField(_("categories"), default=list, blank=True, validators=[_int_list])
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True, validators=[_string_list]
+    )
+    customer_tiers = models.JSONField(
+        _("customer tiers"), default=list, blank=True, validators=[_string_list]
+    )
+    last_assigned_at = models.DateTimeField(_("last given a ticket"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["tenant", "user"]
+        verbose_name = _("agent routing profile")
+        verbose_name_plural = _("agent routing profiles")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="agent_profile_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.status})"
+
+
+class TeamRouting(TenantScopedModel):
+    """A team's overflow rule and surge switch (one row per team; none: no overflow)."""
+
+    class OverflowTo(models.TextChoices):
+        NONE = "", _("Nowhere (wait in the queue)")
+        SURGE = "surge", _("The surge pool")
+        BACKUP = "backup", _("The backup team")
+
+    team = models.OneToOneField(
+        "accounts.Team", on_delete=models.CASCADE, related_name="routing", verbose_name=_("team")
+    )
+    overflow_to = models.CharField(
+        _("overflow to"), max_length=10, choices=OverflowTo.choices, default="", blank=True
+    )
+    backup_team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("backup team"),
+    )
+    max_waiting = models.PositiveIntegerField(
+        _("overflow when this many wait"),
+        null=True,
+        blank=True,
+        help_text=_("Unassigned open tickets in the team's queue."),
+    )
+    max_wait_minutes = models.PositiveIntegerField(
+        _("overflow when the oldest waits this long (minutes)"), null=True, blank=True
+    )
+    surge_on = models.BooleanField(_("surge mode"), default=False)
+    surge_changed_at = models.DateTimeField(_("surge mode changed"), null=True, blank=True)
+    surge_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("surge mode changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("team routing")
+        verbose_name_plural = _("team routing")
+
+    def __str__(self) -> str:
+        return str(self.team_id)
+
+
+class SurgeEnrolment(TenantScopedModel):
+    """A person enrolled in a team's surge pool for one day."""
+
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="+", verbose_name=_("team")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    day = models.DateField(_("day"))
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enrolled by"),
+    )
+
+    class Meta:
+        ordering = ["day", "team", "user"]
+        verbose_name = _("surge enrolment")
+        verbose_name_plural = _("surge enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user", "day"], name="surge_enrolment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.team_id} {self.day}"

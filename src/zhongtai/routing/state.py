@@ -30,6 +30,8 @@ class RoutingState:
     classify: bool
     threshold: float
     classifier: tuple[int, int] | None  # (id, version) of the active category classifier
+    auto_assign: bool = False
+    vip_team_id: int | None = None
 
 
 _cache: dict[int, tuple[tuple[Any, ...], float, RoutingState]] = {}
@@ -78,6 +80,8 @@ def _compile(tenant_id: int) -> RoutingState:
         classify=settings.classify_at_intake,
         threshold=settings.confidence_threshold,
         classifier=active,
+        auto_assign=settings.auto_assign,
+        vip_team_id=settings.vip_team_id,
     )
 
 

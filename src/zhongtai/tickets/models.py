@@ -177,6 +177,11 @@ class Ticket(TenantScopedModel):
             ),
             models.Index(fields=["tenant", "contact", "-created_at", "-id"], name="ticket_portal"),
             models.Index(
+                fields=["tenant", "engineer"],
+                name="ticket_engineer_open",
+                condition=Q(is_open=True, engineer__isnull=False),
+            ),
+            models.Index(
                 fields=["tenant", "-created_at", "-id"],
                 name="ticket_triage",
                 condition=Q(needs_triage=True, is_open=True),

@@ -20,6 +20,7 @@ from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.models import Team, Tier, User
 from zhongtai.core.errors import Conflict, InvalidInput
 from zhongtai.core.models import Tenant
+from zhongtai.routing import assignment
 from zhongtai.sla import clocks
 from zhongtai.tickets import events, selectors
 from zhongtai.tickets.attachments import attachment_check
@@ -189,6 +190,8 @@ def apply_status(
     clocks.clocks_status_change(
         ticket=ticket, old=old, new=to_status, at=now, merge=cause == Cause.MERGE
     )
+    if old in OPEN_STATUSES and not ticket.is_open:
+        assignment.capacity_freed(ticket)
 
 
 STATUS_FIELDS = ["status", "is_open", "resolved_at", "closed_at"]

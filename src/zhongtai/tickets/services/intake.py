@@ -14,6 +14,7 @@ from zhongtai.accounts.models import Team, Tier, User
 from zhongtai.core.errors import Conflict, InvalidInput, NotFound
 from zhongtai.core.permissions import ensure_can
 from zhongtai.customers.models import Contact, Customer
+from zhongtai.routing import assignment
 from zhongtai.routing import intake as routing
 from zhongtai.sla import clocks
 from zhongtai.tickets import events, selectors
@@ -166,6 +167,9 @@ def ticket_update(
     events.field_change_event(ticket=ticket, actor=actor.user, changes=diff)
     if diff.keys() & POLICY_FIELDS:
         clocks.clocks_recompute(ticket=ticket, reason="fields")
+    if "needs_triage" in fields and ticket.team_id is not None:
+        # out of triage, it can be handed out like any waiting ticket
+        assignment.drain_after_commit(ticket.tenant_id, [ticket.team_id])
     return ticket
 
 
