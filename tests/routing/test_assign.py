@@ -92,21 +92,44 @@ def test_overflow_passes_on_queue_length_or_oldest_wait() -> None:
 
 
 def test_surge_and_backup_lanes_join_when_they_should() -> None:
-    team, surge, backup = Lane("team", 1, []), Lane("surge", 1, []), Lane("backup", 2, [])
+    team = Lane("team", 1, [agent(1)])
+    surge, backup = Lane("surge", 1, [agent(2)]), Lane("backup", 2, [agent(3)])
 
-    def kinds(**kwargs: Any) -> list[str]:
+    def kinds(**kwargs: Any) -> list[tuple[str, list[int]]]:
         lanes = lanes_for(vip=None, team=team, surge=surge, backup=backup, **kwargs)
-        return [lane.kind for lane in lanes]
+        return [(lane.kind, [a.user_id for a in lane.agents]) for lane in lanes]
 
-    assert kinds(surge_on=False, overflowing=False, overflow_to="backup") == ["team"]
-    assert kinds(surge_on=True, overflowing=False, overflow_to="") == ["team", "surge"]
-    assert kinds(surge_on=False, overflowing=True, overflow_to="surge") == ["team", "surge"]
-    assert kinds(surge_on=False, overflowing=True, overflow_to="backup") == ["team", "backup"]
-    assert kinds(surge_on=True, overflowing=True, overflow_to="backup") == [
-        "team",
-        "surge",
-        "backup",
+    assert kinds(surge_on=False, overflowing=False, overflow_to="backup") == [("team", [1])]
+    # surge mode on: the pool works beside the team, one lane
+    assert kinds(surge_on=True, overflowing=False, overflow_to="") == [("team", [1, 2])]
+    assert kinds(surge_on=False, overflowing=True, overflow_to="surge") == [
+        ("team", [1]),
+        ("surge", [2]),
     ]
+    assert kinds(surge_on=False, overflowing=True, overflow_to="backup") == [
+        ("team", [1]),
+        ("backup", [3]),
+    ]
+    assert kinds(surge_on=True, overflowing=True, overflow_to="backup") == [
+        ("team", [1, 2]),
+        ("backup", [3]),
+    ]
+
+
+def test_with_surge_on_an_idle_pool_member_goes_before_a_busy_member() -> None:
+    team = Lane("team", 1, [agent(1, open=1, max_open=4)])
+    surge = Lane("surge", 1, [agent(2, open=0, max_open=4)])
+    lanes = lanes_for(
+        vip=None,
+        team=team,
+        surge=surge,
+        backup=None,
+        surge_on=True,
+        overflowing=False,
+        overflow_to="",
+    )
+    decision = choose(lanes, NEED)
+    assert (decision.user_id, decision.lane) == (2, "team+surge")
 
 
 def test_language_of_a_ticket() -> None:

@@ -218,7 +218,7 @@ def test_surge_mode_lets_the_days_pool_take_new_work(world):
     people.surge_switch(actor=world.lead, team=world.l1_team, on=True)
     ticket = _new(world)
     assert (ticket.assignee, ticket.team) == (world.l3.user, world.l1_team)
-    assert _routing(ticket)["assignment"]["lane"] == "surge"
+    assert _routing(ticket)["assignment"]["lane"] == "team+surge"
     people.surge_switch(actor=world.lead, team=world.l1_team, on=False)
     assert _new(world).assignee is None
 
@@ -254,7 +254,9 @@ def test_overflow_to_the_surge_pool_on_the_oldest_wait(world, time_machine):
     )
     assert _new(world).assignee is None
     time_machine.move_to("2026-11-11 09:11 +08:00", tick=False)
-    assert _new(world).assignee == world.l3.user
+    ticket = _new(world)
+    assert ticket.assignee == world.l3.user
+    assert _routing(ticket)["assignment"]["lane"] == "surge"
 
 
 @pytest.mark.django_db

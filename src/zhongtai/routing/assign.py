@@ -4,8 +4,9 @@ Intake (``zhongtai.routing.assignment``) and the simulator (``zhongtai.routing.s
 both decide with ``choose``: the same code sends a real ticket and a simulated one.
 
 A ticket is tried on *lanes* in order: the VIP lane for a VIP customer, the ticket's
-team, the team's surge pool while surge mode is on (or while the team overflows into
-it), and the backup team while the team overflows. In the first lane where someone can
+team (with the team's surge pool of the day beside its members while surge mode is on),
+the surge pool while the team overflows into it, and the backup team while the team
+overflows. In the first lane where someone can
 take it, the ticket goes to the agent with the least load (open tickets over capacity),
 and among equals to the one who got a ticket longest ago (round robin). Nobody able to
 take it in any lane: it waits in its team's queue until someone frees up.
@@ -63,6 +64,7 @@ class Lane:
     kind: str  # "vip", "team", "surge" or "backup"
     team_id: int
     agents: Sequence[Agent]
+    surge: bool = False  # the team's lane with the surge pool in it
 
 
 @dataclass
@@ -129,7 +131,7 @@ def choose(lanes: Sequence[Lane], need: Need) -> Decision:
             return Decision(
                 user_id=able[0].user_id,
                 team_id=lane.team_id,
-                lane=lane.kind,
+                lane="team+surge" if lane.surge else lane.kind,
                 candidates=[
                     {
                         "id": agent.user_id,
@@ -172,9 +174,17 @@ def lanes_for(
     overflowing: bool,
     overflow_to: str,
 ) -> list[Lane]:
-    """The lanes a ticket tries, in order (see the module's docstring)."""
-    lanes = [lane for lane in (vip, team) if lane is not None]
-    if surge is not None and (surge_on or (overflowing and overflow_to == "surge")):
+    """The lanes a ticket tries, in order (see the module's docstring).
+
+    With surge mode on, the day's pool works beside the team, one lane by least load: a
+    lead enrolled them to share the work, not to wait until every member is full. A pool
+    that only an overflow rule calls in is a lane after the team's."""
+    lanes = [lane for lane in (vip,) if lane is not None]
+    if team is not None and surge is not None and surge_on:
+        lanes.append(Lane("team", team.team_id, [*team.agents, *surge.agents], surge=True))
+    elif team is not None:
+        lanes.append(team)
+    if surge is not None and not surge_on and overflowing and overflow_to == "surge":
         lanes.append(surge)
     if backup is not None and overflowing and overflow_to == "backup":
         lanes.append(backup)

@@ -230,7 +230,8 @@ def _apply(ticket: Ticket, decision: Decision, *, at: datetime) -> list[str]:
         changed += ["team", "tier"]
     field = person_field(ticket.tier)
     user_id = decision.user_id
-    assert user_id is not None  # (the caller checked)
+    if user_id is None:  # (the callers check)
+        raise ValueError("nobody to give the ticket to")
     setattr(ticket, f"{field}_id", user_id)
     changed.append(field)
     AgentProfile.objects.filter(tenant_id=ticket.tenant_id, user_id=user_id).update(

@@ -27,7 +27,8 @@ The strategies (what routing settings the day runs with):
 
 - ``least_load``: the system's default, no surge and no overflow rule: the team lane only
   (and the VIP lane for VIP customers when the scenario has a ``vip_team``);
-- ``surge``: surge mode switched on for the day: the surge lane always follows the team's;
+- ``surge``: surge mode switched on for the day: the pool works beside the team, in its
+  lane, by least load;
 - ``overflow_surge``: the pool is enrolled, but its lane opens only while the team's
   overflow rule has passed;
 - ``overflow_backup``: the backup team's lane opens while the overflow rule has passed;
@@ -44,10 +45,11 @@ the mean and p90 (a lower bound). Only the work that arrives in the scenario is
 simulated (a backup team's own tickets are not), and utilisation counts only the groups
 a strategy can send work to, on shift from ``start`` to ``end``.
 
-Reading the results: lanes are tried in order, so the surge and backup lanes get a
-ticket only when nobody in the team has room below ``max_open``. As agents work one
-ticket at a time, a team at a high ``max_open`` keeps tickets waiting behind its busy
-members while the pool is idle: surge helps most when ``max_open`` is low.
+Reading the results: lanes are tried in order, so a pool that only overflow calls in,
+and the backup team, get a ticket only when nobody in the team has room below
+``max_open``. As agents work one ticket at a time, a team at a high ``max_open`` keeps
+tickets waiting behind its busy members while such a pool is idle; surge mode, where the
+pool shares the team's lane by least load, does not.
 """
 
 from __future__ import annotations
@@ -772,6 +774,9 @@ class _Day:
         agent = self.by_id[user_id]
         agent.take(ticket, self.arrivals[ticket].need.channel, self.now)
         self.version += 1
+        # With surge mode on, the pool shares the team's lane: count by who took it.
+        if lane == "team+surge":
+            lane = "surge" if agent.group == SURGE_GROUP else "team"
         self.lane_counts[lane] += 1
         if agent.current is None:
             self.start(agent)
