@@ -85,6 +85,11 @@ def _standards_api(allowed: str) -> dict[str, str]:
     return api(customer="403", staff="403", l2=allowed, admin=allowed, other_agent="403")
 
 
+def _team_api(allowed: str) -> dict[str, str]:
+    """People's routing: team leads and administrators of the unit (``team.manage``)."""
+    return api(customer="403", staff="403", lead=allowed, admin=allowed, other_agent="403")
+
+
 def _standards_page(allowed: str) -> dict[str, str]:
     return page(staff="403", l2=allowed, admin=allowed, other_agent="403")
 
@@ -472,6 +477,41 @@ API: dict[str, Rule] = {
     ),
     "POST /api/v1/routing/rules/dry-run": Rule(
         "post", _standards_api("2xx"), data=RULE_BODY, why="counts only; stores nothing"
+    ),
+    # People's routing: everyone sets their own status; leads and administrators the rest.
+    "PUT /api/v1/routing/status": Rule(
+        "put", api(customer="403", staff="2xx", other_agent="2xx"), data={"status": "busy"}
+    ),
+    "GET /api/v1/routing/agents": Rule("get", _team_api("2xx")),
+    "PUT /api/v1/routing/agents/{user_id}/status": Rule(
+        "put", _team_api("2xx"), kwargs={"user_id": "@agent_user"}, data={"status": "away"}
+    ),
+    "PUT /api/v1/routing/agents/{user_id}/profile": Rule(
+        "put", _team_api("2xx"), kwargs={"user_id": "@agent_user"}, data={"max_open": 4}
+    ),
+    "GET /api/v1/routing/teams": Rule("get", _team_api("2xx")),
+    "PUT /api/v1/routing/teams/{team_id}/overflow": Rule(
+        "put",
+        _team_api("2xx"),
+        kwargs={"team_id": "@l2_team"},
+        data={"overflow_to": "surge", "max_waiting": 10},
+    ),
+    "PUT /api/v1/routing/teams/{team_id}/surge": Rule(
+        "put", _team_api("2xx"), kwargs={"team_id": "@l2_team"}, data={"on": True}
+    ),
+    "POST /api/v1/routing/teams/{team_id}/surge/enrolments": Rule(
+        "post", _team_api("2xx"), kwargs={"team_id": "@l2_team"}, data={"user_id": "@agent2_user"}
+    ),
+    "DELETE /api/v1/routing/teams/{team_id}/surge/enrolments/{user_id}": Rule(
+        "delete", _team_api("2xx"), kwargs={"team_id": "@l2_team", "user_id": "@agent2_user"}
+    ),
+    "GET /api/v1/routing/settings": Rule("get", _standards_api("2xx")),
+    "PUT /api/v1/routing/settings": Rule(
+        "put", _standards_api("2xx"), data={"confidence_threshold": 0.7, "auto_assign": True}
+    ),
+    "GET /api/v1/routing/classifier/versions": Rule("get", _standards_api("2xx")),
+    "POST /api/v1/routing/classifier/train": Rule(
+        "post", _standards_api("2xx"), data={}, why="queues a task; trains nothing here"
     ),
     "GET /api/v1/reports/sla/attainment": Rule(
         "get",

@@ -143,6 +143,7 @@ def register_routers() -> None:
     from zhongtai.accounts.api import router as accounts_router
     from zhongtai.customers.api import router as customers_router
     from zhongtai.routing.api import router as routing_router
+    from zhongtai.routing.people_api import router as routing_people_router
     from zhongtai.sla.api import router as reports_router
     from zhongtai.sla.standards_api import router as standards_router
     from zhongtai.tickets.api import router as tickets_router
@@ -153,6 +154,7 @@ def register_routers() -> None:
     api.add_router("/reports", reports_router)
     api.add_router("/sla", standards_router)
     api.add_router("/routing", routing_router)
+    api.add_router("/routing", routing_people_router)
 
 
 register_routers()

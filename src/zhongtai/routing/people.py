@@ -37,6 +37,11 @@ def _bad(field_name: str, message: str) -> InvalidInput:
     return InvalidInput(errors=[{"field": field_name, "message": message}])
 
 
+def ensure_manager(actor: Actor) -> None:
+    """Team leads and administrators manage people's routing."""
+    ensure_can(actor, MANAGE)
+
+
 def _ensure_staff(actor: Actor) -> None:
     if actor.role not in AGENT_ROLES:
         ensure_can(actor, MANAGE)  # (raises: customers have no status)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongtai.accounts.actors import Actor
+from zhongtai.accounts.models import Team
 from zhongtai.core.errors import InvalidInput
 from zhongtai.core.models import Tenant
 from zhongtai.core.permissions import ensure_can
@@ -213,10 +214,21 @@ MANAGE = "routing.manage"
 
 
 @transaction.atomic
+def ensure_manager(actor: Actor) -> None:
+    """The unit's administrators and L2 set how intake routes."""
+    ensure_can(actor, MANAGE)
+
+
 def routing_settings_save(
-    *, actor: Actor, classify_at_intake: bool, confidence_threshold: float
+    *,
+    actor: Actor,
+    classify_at_intake: bool,
+    confidence_threshold: float,
+    auto_assign: bool | None = None,
+    vip_team: Team | None = None,
 ) -> RoutingSettings:
-    """Set whether new tickets are classified and how sure a prediction must be to apply."""
+    """Set whether new tickets are classified and how sure a prediction must be to apply;
+    with ``auto_assign``, also whether they are given to people and the VIP lane."""
     ensure_can(actor, MANAGE)
     if not 0.0 <= confidence_threshold <= 1.0:
         raise InvalidInput(
@@ -227,12 +239,16 @@ def routing_settings_save(
                 }
             ]
         )
+    if vip_team is not None and vip_team.tenant_id != actor.tenant.pk:
+        raise InvalidInput(errors=[{"field": "vip_team", "message": _("Unknown team.")}])
+    defaults: dict[str, object] = {
+        "classify_at_intake": classify_at_intake,
+        "confidence_threshold": confidence_threshold,
+    }
+    if auto_assign is not None:
+        defaults.update(auto_assign=auto_assign, vip_team=vip_team)
     settings, _created = RoutingSettings.objects.update_or_create(
-        tenant=actor.tenant,
-        defaults={
-            "classify_at_intake": classify_at_intake,
-            "confidence_threshold": confidence_threshold,
-        },
+        tenant=actor.tenant, defaults=defaults
     )
     return settings
 
