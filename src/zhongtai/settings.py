@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhongtai.accounts.context_processors.tenancy",
+                "zhongtai.routing.context_processors.agent_status",
             ],
         },
     }

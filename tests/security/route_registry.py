@@ -90,6 +90,10 @@ def _team_api(allowed: str) -> dict[str, str]:
     return api(customer="403", staff="403", lead=allowed, admin=allowed, other_agent="403")
 
 
+def _team_page(allowed: str) -> dict[str, str]:
+    return page(staff="403", lead=allowed, admin=allowed, other_agent="403")
+
+
 def _standards_page(allowed: str) -> dict[str, str]:
     return page(staff="403", l2=allowed, admin=allowed, other_agent="403")
 
@@ -275,6 +279,27 @@ HTML: dict[str, Rule] = {
     ),
     "routing:classifier_train": Rule(
         "post", _standards_page("3xx"), why="queues a training of the unit's classifier"
+    ),
+    # --- people's routing: own status for all staff; the board for leads and admins -------
+    "routing:status": Rule(
+        "post", page(staff="3xx", other_agent="3xx"), data={"status": "busy", "next": "/agent/"}
+    ),
+    "routing:people": Rule("get", _team_page("2xx")),
+    "routing:profile": Rule("get", _team_page("2xx"), kwargs={"user_id": "@agent_user"}),
+    "routing:team_overflow": Rule(
+        "post",
+        _team_page("3xx"),
+        kwargs={"team_id": "@l2_team"},
+        data={"overflow_to": "surge", "max_waiting": "5"},
+    ),
+    "routing:team_surge": Rule(
+        "post", _team_page("3xx"), kwargs={"team_id": "@l2_team"}, data={"on": "1"}
+    ),
+    "routing:surge_enrol": Rule(
+        "post", _team_page("3xx"), kwargs={"team_id": "@l2_team"}, data={"user": "@agent2_user"}
+    ),
+    "routing:surge_unenrol": Rule(
+        "post", _team_page("3xx"), kwargs={"team_id": "@l2_team", "user_id": "@agent2_user"}
     ),
     # --- customer portal -----------------------------------------------------------------
     "portal:ticket_list": Rule("get", portal(customer="2xx", other_agent="3xx")),

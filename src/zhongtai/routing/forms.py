@@ -131,3 +131,53 @@ class RuleForm(forms.Form):
             "add_tags": ", ".join(rule.add_tags),
             "days": 30,
         }
+
+
+class ProfileForm(forms.Form):
+    """A person's capacity and skills (``routing.people.agent_profile_save``)."""
+
+    max_open = forms.IntegerField(label=_("Open tickets at most"), min_value=1, max_value=500)
+    categories = _ticks(_("Categories"), [])
+    languages = _ticks(_("Languages"), [("zh", "中文"), ("en", "English")])
+    customer_tiers = _ticks(_("Customer tiers"), CustomerTier.choices)
+
+    def __init__(
+        self, *args: Any, categories: Sequence[tuple[int, str]] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = [(str(pk), name) for pk, name in categories]  # type: ignore[attr-defined]
+        for value, label in Channel.choices:
+            self.fields[f"cap_{value}"] = forms.IntegerField(
+                label=label, min_value=0, max_value=500, required=False
+            )
+
+    def channel_fields(self) -> list[forms.BoundField]:
+        return [self[f"cap_{value}"] for value in Channel.values]
+
+    def to_input(self) -> Any:
+        from zhongtai.routing.people import ProfileInput  # (people imports the services)
+
+        data = self.cleaned_data
+        return ProfileInput(
+            max_open=data["max_open"],
+            channel_caps={
+                value: data[f"cap_{value}"]
+                for value in Channel.values
+                if data.get(f"cap_{value}") is not None
+            },
+            categories=[int(pk) for pk in data["categories"]],
+            languages=data["languages"],
+            customer_tiers=data["customer_tiers"],
+        )
+
+    @staticmethod
+    def initial_of(profile: Any) -> dict[str, Any]:
+        initial = {
+            "max_open": profile.max_open,
+            "categories": [str(pk) for pk in profile.categories],
+            "languages": profile.languages,
+            "customer_tiers": profile.customer_tiers,
+        }
+        for channel, cap in (profile.channel_caps or {}).items():
+            initial[f"cap_{channel}"] = cap
+        return initial

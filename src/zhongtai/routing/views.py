@@ -116,6 +116,7 @@ def classifier_page(request: HttpRequest) -> HttpResponse:
     context = {
         "settings": services.routing_settings_of(actor=actor),
         "versions": services.classifier_versions(actor=actor),
+        "teams": ticket_selectors.team_list(actor=actor).order_by("tier", "name"),
     }
     return render(request, "routing/classifier.html", context)
 
@@ -133,12 +134,18 @@ def classifier_settings(request: HttpRequest) -> HttpResponse:
         threshold = float(request.POST.get("confidence_threshold", "").replace(",", "."))
     except ValueError:
         threshold = -1.0  # (the service says what is wrong)
+    vip_id = request.POST.get("vip_team", "")
+    vip_team = (
+        ticket_selectors.team_get(actor=actor, team_id=int(vip_id)) if vip_id.isdigit() else None
+    )
     services.routing_settings_save(
         actor=actor,
         classify_at_intake=request.POST.get("classify_at_intake") == "on",
         confidence_threshold=threshold,
+        auto_assign=request.POST.get("auto_assign") == "on",
+        vip_team=vip_team,
     )
-    messages.success(request, _("Classification settings saved."))
+    messages.success(request, _("Routing settings saved."))
     return redirect("routing:classifier")
 
 
