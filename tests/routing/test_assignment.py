@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from huey.contrib.djhuey import HUEY
 
 from tests import factories
@@ -86,7 +87,12 @@ def test_a_new_ticket_goes_to_the_least_loaded_and_the_timeline_says_why(world):
     event = ticket.events.get(type=EventType.ASSIGNMENT)
     assert event.actor is None
     assert event.data["to"]["id"] == world.agent2.user.pk
-    assert event.data["routing"]["lane"] == "team"
+    assert "routing" not in event.data  # the routing event before it says why
+    page = Client()
+    page.force_login(world.lead.user)
+    text = page.get(f"/agent/tickets/{ticket.number}/").content.decode()
+    assert "gave it to Agent2 in its team, by least load" in text
+    assert "0 of 3 open" in text
 
 
 @pytest.mark.django_db
@@ -180,6 +186,9 @@ def test_offline_returns_unstarted_tickets_and_someone_else_takes_them(world, qu
     assert _drain_tasks() >= 1
     new.refresh_from_db()
     assert new.assignee == world.agent2.user
+    handed = new.events.filter(type=EventType.ASSIGNMENT).last()
+    assert handed.data["routing"]["user_id"] == world.agent2.user.pk
+    assert handed.data["routing"]["refused"] == {"status": 1}  # the agent is offline
 
 
 @pytest.mark.django_db(transaction=True)

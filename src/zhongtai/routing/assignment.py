@@ -241,7 +241,7 @@ def _apply(ticket: Ticket, decision: Decision, *, at: datetime) -> list[str]:
 
 
 def _assignment_row(
-    ticket: Ticket, field: str, from_team: Any, explain: dict[str, Any], at: datetime
+    ticket: Ticket, field: str, from_team: Any, explain: dict[str, Any] | None, at: datetime
 ) -> dict[str, Any]:
     from zhongtai.tickets.services._base import team_ref, user_ref  # (they import routing)
 
@@ -256,7 +256,7 @@ def _assignment_row(
             "to": user_ref(getattr(ticket, field)),
             "from_team": team_ref(from_team),
             "to_team": team_ref(ticket.team),
-            "routing": explain,
+            **({"routing": explain} if explain is not None else {}),
         },
     )
 
@@ -290,17 +290,16 @@ def assign_at_intake(
     return _apply(ticket, decision, at=at), explain
 
 
-def assignment_recorded(
-    ticket: Ticket, changed: list[str], explain: dict[str, Any], from_team: Any
-) -> None:
+def assignment_recorded(ticket: Ticket, changed: list[str], from_team: Any) -> None:
     """The assignment event of an intake decision, after the ticket was saved: the
     assignee hears of it once the ticket is committed."""
     field = person_field(ticket.tier)
     if field not in changed:
         return
     at = timezone.now()
+    # (the routing event just before it says why)
     ids = events.events_insert(
-        [_assignment_row(ticket, field, from_team, explain, at)], returning=True
+        [_assignment_row(ticket, field, from_team, None, at)], returning=True
     )
     _notify(ids)
 

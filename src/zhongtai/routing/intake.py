@@ -42,8 +42,6 @@ def ticket_route(*, ticket: Ticket) -> list[str]:
     changed += assigned
     if changed:
         ticket.save(update_fields=sorted(set(changed) - {"tags"}))
-    if assigned:
-        assignment.assignment_recorded(ticket, assigned, explain or {}, from_team)
     if data:
         events.events_insert(
             [
@@ -56,6 +54,8 @@ def ticket_route(*, ticket: Ticket) -> list[str]:
                 )
             ]
         )
+    if assigned:  # (after the routing event: the timeline reads why, then who)
+        assignment.assignment_recorded(ticket, assigned, from_team)
     return changed
 
 

@@ -234,6 +234,11 @@ def _describe(tenant: Tenant, event: TicketEvent) -> dict[str, Any]:
             changes.append(
                 Change(_("Team"), _ref_name(data.get("from_team")), _ref_name(data.get("to_team")))
             )
+        routing = data.get("routing")
+        if isinstance(routing, dict):  # handed out from the queue: why this person
+            rows = [Change(_field_label(role), "", _ref_name(data.get("to")))]
+            title = _describe_assignment(routing, rows)
+            return {"title": title, "changes": rows, "kind": "routing"}
         return {"title": _("changed the assignment"), "changes": changes}
     if kind in (EventType.ESCALATION, EventType.HANDBACK):
         team = _ref_name(data.get("to_team"))
@@ -314,8 +319,70 @@ def _describe_routing(data: dict[str, Any]) -> dict[str, Any]:
             )
             % {"version": version}
         )
+    assignment = data.get("assignment")
+    if isinstance(assignment, dict):
+        parts.append(_describe_assignment(assignment, rows))
     title = "; ".join(parts) or _("Routing")
     return {"title": title, "changes": rows, "kind": "routing"}
+
+
+def _lane_labels() -> dict[str, str]:
+    return {
+        "vip": _("the VIP lane"),
+        "team": _("its team"),
+        "team+surge": _("its team with the surge pool"),
+        "surge": _("the surge pool"),
+        "backup": _("the backup team"),
+    }
+
+
+def _refusal_labels() -> dict[str, str]:
+    return {
+        "status": _("not available"),
+        "capacity": _("at capacity"),
+        "channel_capacity": _("at capacity for the channel"),
+        "category": _("other categories"),
+        "language": _("other languages"),
+        "customer_tier": _("other customer tiers"),
+    }
+
+
+def _describe_assignment(data: dict[str, Any], rows: list[Change]) -> str:
+    """Who took the ticket and why: the lane, the best candidates with their load, and how
+    many could not take it, by reason (``routing.assign.Decision.explain``)."""
+    candidates = [c for c in data.get("candidates") or [] if isinstance(c, dict)]
+    for candidate in candidates:
+        rows.append(
+            Change(
+                str(candidate.get("name")),
+                "",
+                _("%(open)s of %(max)s open")
+                % {"open": candidate.get("open"), "max": candidate.get("max_open")},
+            )
+        )
+    refused = data.get("refused") or {}
+    if refused:
+        labels = _refusal_labels()
+        text = ", ".join(f"{labels.get(str(k), str(k))}: {v}" for k, v in sorted(refused.items()))
+        rows.append(Change(_("Could not take it"), "", text))
+    if "waiting" in data:
+        rows.append(
+            Change(
+                _("Queue"),
+                "",
+                _("%(n)s waiting, the oldest for %(minutes)s min")
+                % {"n": data.get("waiting"), "minutes": data.get("oldest_wait_minutes")},
+            )
+        )
+    if data.get("overflow"):
+        rows.append(Change(_("Overflow"), "", _lane_labels().get(str(data["overflow"]), "")))
+    if data.get("user_id") and candidates:
+        lane = _lane_labels().get(str(data.get("lane")), str(data.get("lane")))
+        return _("gave it to %(name)s in %(lane)s, by least load") % {
+            "name": candidates[0].get("name"),
+            "lane": lane,
+        }
+    return _("found nobody free to take it: it waits in its team's queue")
 
 
 def _target_label(value: Any) -> str:
