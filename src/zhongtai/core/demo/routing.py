@@ -1,12 +1,26 @@
-"""Routing of the demo units: a few rules each, and a category classifier trained on the
-unit's own resolved demo tickets (as a unit would after its first months)."""
+"""Routing of the demo units: a few rules each, a category classifier trained on the
+unit's own resolved demo tickets (as a unit would after its first months), and automatic
+assignment: most of the staff on shift with a capacity and their language, the frontline
+overflowing into a surge pool where an L2 engineer is enrolled for the day."""
 
 from __future__ import annotations
 
-from zhongtai.accounts.models import Team
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from zhongtai.accounts.models import Membership, Team
 from zhongtai.core.models import Tenant
+from zhongtai.core.permissions import Role
 from zhongtai.routing import services
-from zhongtai.routing.models import ClassifierTarget, RoutingRule, RoutingSettings
+from zhongtai.routing.models import (
+    AgentProfile,
+    ClassifierTarget,
+    RoutingRule,
+    RoutingSettings,
+    SurgeEnrolment,
+    TeamRouting,
+)
 from zhongtai.tickets.models import Category
 
 # (name, keywords, pattern, (root, leaf) category to set, team tier, priority, tags)
@@ -45,10 +59,65 @@ def routing_create(*, tenant: Tenant) -> None:
             set_priority=priority,
             add_tags=tags,
         )
-    RoutingSettings.objects.create(tenant=tenant, confidence_threshold=0.6)
+    RoutingSettings.objects.create(tenant=tenant, confidence_threshold=0.6, auto_assign=True)
+    people_create(tenant=tenant)
     examples = services.examples_from_tickets(tenant=tenant, target=ClassifierTarget.CATEGORY)
     if examples:
         model = services.classifier_version_new(
             tenant=tenant, target=ClassifierTarget.CATEGORY, source="tickets"
         )
         services.classifier_run(model=model, examples=examples)
+
+
+# Who is on shift when the demo starts: role -> (status, open tickets at most)
+SHIFT = {
+    "agent": ("available", 12),
+    "lead": ("busy", 6),
+    "l2": ("available", 8),
+    "l3": ("away", 5),
+    "admin": ("offline", 5),
+}
+
+
+def people_create(*, tenant: Tenant) -> None:
+    """Profiles for the unit's staff, an overflow rule for the frontline and a surge pool."""
+    language = "zh" if tenant.slug == "sh" else "en"
+    memberships = Membership.objects.filter(tenant=tenant, is_active=True).exclude(
+        role=Role.CUSTOMER
+    )
+    now = timezone.now()
+    profiles = []
+    for index, membership in enumerate(
+        memberships.select_related("user").order_by("user__username")
+    ):
+        status, max_open = SHIFT.get(membership.role, ("offline", 5))
+        if membership.role == "agent" and index % 4 == 3:
+            status = "away"  # one of the frontline is on a break
+        profiles.append(
+            AgentProfile(
+                tenant=tenant,
+                user=membership.user,
+                status=status,
+                status_changed_at=now,
+                max_open=max_open,
+                channel_caps={"phone": 3} if membership.role == "agent" else {},
+                languages=[language, "en"] if language == "zh" else ["en"],
+            )
+        )
+    AgentProfile.objects.bulk_create(profiles)
+    frontline = Team.objects.filter(tenant=tenant, tier="l1").first()
+    engineer = (
+        Membership.objects.filter(tenant=tenant, role="l2").order_by("user__username").first()
+    )
+    if frontline is None:
+        return
+    TeamRouting.objects.create(
+        tenant=tenant, team=frontline, overflow_to="surge", max_waiting=20, max_wait_minutes=30
+    )
+    if engineer is not None:
+        SurgeEnrolment.objects.create(
+            tenant=tenant,
+            team=frontline,
+            user=engineer.user,
+            day=timezone.localtime(now, ZoneInfo(tenant.time_zone)).date(),
+        )
