@@ -100,3 +100,26 @@ def test_the_timeline_says_why(world, trained, api_for):
     client.force_login(world.agent.user)
     html = client.get(f"/agent/tickets/{ticket.number}/").content.decode()
     assert "classified the ticket as “billing”" in html
+
+
+@pytest.mark.django_db
+def test_a_person_overruling_the_classifier_is_on_record(world):
+    for name in ("refrigeration", "billing", "access"):
+        Category.objects.create(tenant=world.tenant, name=name)
+    model = services.classifier_version_new(tenant=world.tenant, target="category", source="file")
+    services.classifier_run(model=model, examples=corpus.examples(per_label=30))
+    RoutingSettings.objects.create(tenant=world.tenant, confidence_threshold=0.0)
+    ticket = factories.ticket(world.customer, subject="账号被锁定，无法登录", description="急")
+    predicted = ticket.category
+    assert predicted is not None
+    other = Category.objects.filter(tenant=world.tenant).exclude(pk=predicted.pk).first()
+    ticket_services.ticket_update(actor=world.agent, ticket=ticket, changes={"category": other})
+    event = ticket.events.filter(type=EventType.FIELD_CHANGE).last()
+    correction = event.data["correction"]
+    assert (correction["predicted_id"], correction["version"]) == (predicted.pk, model.version)
+    counts = services.classifier_corrections(actor=world.admin)
+    assert (counts["classified"], counts["corrected"]) == (1, 1)
+    # a change of a category a person chose is no correction of the classifier
+    plain = factories.ticket(world.agent, subject="x", category=other)
+    ticket_services.ticket_update(actor=world.agent, ticket=plain, changes={"category": predicted})
+    assert "correction" not in plain.events.filter(type=EventType.FIELD_CHANGE).last().data

@@ -135,3 +135,28 @@ def _classify(ticket: Ticket, state: RoutingState, data: dict[str, Any]) -> list
         }
     )
     return changed
+
+
+def correction_of(ticket: Ticket) -> dict[str, Any] | None:
+    """When a person changes the category of a ticket whose category the classifier set
+    (the caller changed it, not yet saved): what was predicted, by which version, with what
+    confidence. The next training learns the person's category; this keeps the record of
+    how often the classifier was overruled."""
+    event = (
+        ticket.events.filter(type=EventType.ROUTING, data__action="classified")
+        .order_by("-id")
+        .values_list("data", flat=True)
+        .first()
+    )
+    if not event:
+        return None
+    suggestions = event.get("suggestions") or []
+    best = suggestions[0] if suggestions else {}
+    if best.get("category_id") == ticket.category_id:
+        return None
+    return {
+        "version": event.get("version"),
+        "predicted": best.get("label"),
+        "predicted_id": best.get("category_id"),
+        "confidence": best.get("confidence"),
+    }

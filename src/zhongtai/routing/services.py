@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Max
@@ -26,7 +27,8 @@ from zhongtai.core.permissions import ensure_can
 from zhongtai.routing import classifier
 from zhongtai.routing.classifier import BadInput, Evaluation, Example, Trained
 from zhongtai.routing.models import ClassifierModel, ClassifierTarget, RoutingSettings
-from zhongtai.tickets.models import Ticket
+from zhongtai.tickets.choices import EventType
+from zhongtai.tickets.models import Ticket, TicketEvent
 
 HOLD_BACK = 0.2
 # The new version may not be worse than the active one by more than rounding.
@@ -280,3 +282,19 @@ def classifier_train_request(
     model_id = model.pk
     transaction.on_commit(lambda: classifier_train_task(model_id))
     return model
+
+
+def classifier_corrections(*, actor: Actor, days: int = 30) -> dict[str, int]:
+    """How often people overruled the classifier in the last ``days``: tickets it
+    classified, and of those how many a person gave another category."""
+    ensure_can(actor, MANAGE)
+    since = timezone.now() - timedelta(days=days)
+    events = TicketEvent.objects.filter(tenant=actor.tenant, created_at__gte=since)
+    classified = events.filter(type=EventType.ROUTING, data__action="classified").count()
+    corrected = (
+        events.filter(type=EventType.FIELD_CHANGE, data__has_key="correction")
+        .values("ticket_id")
+        .distinct()
+        .count()
+    )
+    return {"days": days, "classified": classified, "corrected": corrected}

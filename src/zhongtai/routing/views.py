@@ -117,6 +117,7 @@ def classifier_page(request: HttpRequest) -> HttpResponse:
         "settings": services.routing_settings_of(actor=actor),
         "versions": services.classifier_versions(actor=actor),
         "teams": ticket_selectors.team_list(actor=actor).order_by("tier", "name"),
+        "corrections": services.classifier_corrections(actor=actor),
     }
     return render(request, "routing/classifier.html", context)
 

@@ -66,14 +66,19 @@ def events_insert(rows: Sequence[dict[str, Any]], *, returning: bool = False) ->
 
 
 def field_change_event(
-    *, ticket: Ticket, actor: User, changes: dict[str, tuple[Any, Any]]
+    *,
+    ticket: Ticket,
+    actor: User,
+    changes: dict[str, tuple[Any, Any]],
+    extra: dict[str, Any] | None = None,
 ) -> TicketEvent:
-    """One event for a set of field changes, each with its value before and after."""
+    """One event for a set of field changes, each with its value before and after (and
+    ``extra`` data, such as the classifier's prediction that a person corrected)."""
+    data: dict[str, Any] = {
+        "changes": {name: {"from": old, "to": new} for name, (old, new) in changes.items()}
+    }
     return event_record(
-        ticket=ticket,
-        actor=actor,
-        type=EventType.FIELD_CHANGE,
-        data={"changes": {name: {"from": old, "to": new} for name, (old, new) in changes.items()}},
+        ticket=ticket, actor=actor, type=EventType.FIELD_CHANGE, data={**data, **(extra or {})}
     )
 
 

@@ -163,8 +163,12 @@ def ticket_update(
         fields.append("needs_triage")
     if not diff:
         return ticket
+    extra = None
+    if "category" in fields:  # a person overruling the classifier: on record for training
+        correction = routing.correction_of(ticket)
+        extra = {"correction": correction} if correction else None
     save_with_version(ticket, fields)
-    events.field_change_event(ticket=ticket, actor=actor.user, changes=diff)
+    events.field_change_event(ticket=ticket, actor=actor.user, changes=diff, extra=extra)
     if diff.keys() & POLICY_FIELDS:
         clocks.clocks_recompute(ticket=ticket, reason="fields")
     if "needs_triage" in fields and ticket.team_id is not None:
