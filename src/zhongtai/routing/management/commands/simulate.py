@@ -1,6 +1,7 @@
 """``zhongtai simulate``: a day of ticket arrivals through the real assignment code.
 
     zhongtai simulate --scenario FILE [--strategy NAME ...] [--json [OUT]]
+    zhongtai simulate --history-of UNIT --day YYYY-MM-DD [--out FILE]
 
 Runs the scenario's day once per routing strategy (``zhongtai.routing.simulate``, no
 database) and prints one row per strategy: wait to first response (mean and p90), SLA
@@ -9,16 +10,22 @@ the longest queue and the tickets not started by the end of the day. ``--json`` 
 writes the report as JSON to OUT, or to standard output: then the table goes to standard
 error, so that the JSON can be piped. A bad scenario stops the command with the field at
 fault before anything is printed.
+
+``--history-of`` writes the unit's real arrivals of a day as JSONL (``routing.history``),
+for a scenario's ``from_history``: what last year's festival day would do with surge.
 """
 
 from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from zhongtai.core.models import Tenant
+from zhongtai.routing.history import arrivals_of
 from zhongtai.routing.simulate import (
     STRATEGIES,
     Report,
@@ -34,7 +41,12 @@ class Command(BaseCommand):
     help = "Simulate a day of ticket arrivals and compare routing strategies."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--scenario", required=True, help="the scenario (a JSON file)")
+        parser.add_argument("--scenario", help="the scenario (a JSON file)")
+        parser.add_argument(
+            "--history-of", dest="history_of", metavar="UNIT", help="export a unit's arrivals"
+        )
+        parser.add_argument("--day", help="the day to export (YYYY-MM-DD, the unit's time)")
+        parser.add_argument("--out", help="where the export goes (default: standard output)")
         parser.add_argument(
             "--strategy",
             action="append",
@@ -51,7 +63,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["history_of"]:
+            self.export(options["history_of"], options["day"], options["out"])
+            return
         path = options["scenario"]
+        if not path:
+            raise CommandError("Give --scenario FILE (or --history-of UNIT --day DAY).")
         try:
             report = simulate(scenario_load(path), options["strategies"])
         except ScenarioError as exc:
@@ -70,6 +87,28 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(line)
         if out == "-":
+            self.stdout.write(text, ending="")
+
+    def export(self, slug: str, day: str | None, out: str | None) -> None:
+        tenant = Tenant.objects.filter(slug=slug).first()
+        if tenant is None:
+            raise CommandError(f"No business unit {slug!r}.")
+        try:
+            when = date.fromisoformat(day or "")
+        except ValueError as exc:
+            raise CommandError("Give --day as YYYY-MM-DD.") from exc
+        lines = [
+            json.dumps(row, ensure_ascii=False) for row in arrivals_of(tenant=tenant, day=when)
+        ]
+        text = "".join(line + "\n" for line in lines)
+        if out:
+            try:
+                with open(out, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+            except OSError as exc:
+                raise CommandError(f"Cannot write {out}: {exc.strerror}") from exc
+            self.stderr.write(f"{len(lines)} arrivals written to {out}", style_func=str)
+        else:
             self.stdout.write(text, ending="")
 
 
