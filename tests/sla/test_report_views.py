@@ -142,7 +142,7 @@ def test_page_query_count(world: factories.World, django_assert_max_num_queries:
     client.get(URL, MAY)  # warm the session
 
     # session, user, membership; grouped counts, team names; histogram, percentiles; the
-    # tenant switcher's memberships. (PostgreSQL: +3 for each of the two nested transactions
-    # that raise work_mem.)
-    with django_assert_max_num_queries(8 if connection.vendor == "sqlite" else 8 + 6):
+    # tenant switcher's memberships; the header's routing status. (PostgreSQL: +3 for each
+    # of the two nested transactions that raise work_mem.)
+    with django_assert_max_num_queries(9 if connection.vendor == "sqlite" else 9 + 6):
         assert client.get(URL, MAY).status_code == 200
