@@ -123,3 +123,52 @@ def test_a_person_overruling_the_classifier_is_on_record(world):
     plain = factories.ticket(world.agent, subject="x", category=other)
     ticket_services.ticket_update(actor=world.agent, ticket=plain, changes={"category": predicted})
     assert "correction" not in plain.events.filter(type=EventType.FIELD_CHANGE).last().data
+
+
+def _train(world, target, labels):
+    from zhongtai.routing.classifier import Example
+
+    examples = [Example(e.text, labels[e.label]) for e in corpus.examples(per_label=30)]
+    model = services.classifier_version_new(tenant=world.tenant, target=target, source="file")
+    services.classifier_run(model=model, examples=examples)
+    return model
+
+
+@pytest.mark.django_db
+def test_team_and_priority_classifiers_set_what_nobody_chose(world):
+    _train(
+        world,
+        "team",
+        {"refrigeration": "Service engineering", "billing": "Frontline", "access": "Frontline"},
+    )
+    _train(world, "priority", {"refrigeration": "high", "billing": "low", "access": "normal"})
+    RoutingSettings.objects.create(tenant=world.tenant, confidence_threshold=0.0)
+    ticket = factories.ticket(
+        world.customer, subject="压缩机排气温度过高，频繁跳闸", description="急"
+    )
+    assert (ticket.team, ticket.tier, ticket.priority) == (world.l2_team, "l2", "high")
+    routing = ticket.events.get(type=EventType.ROUTING).data
+    assert routing["predictions"]["team"]["applied"] is True
+    page = Client()
+    page.force_login(world.lead.user)
+    text = page.get(f"/agent/tickets/{ticket.number}/").content.decode()
+    assert "predicted the Team “Service engineering”" in text
+    # what the person opening it chose stays
+    chosen = factories.ticket(
+        world.agent,
+        subject="compressor trips on high discharge temperature",
+        team=world.l1_team,
+        priority="urgent",
+    )
+    assert (chosen.team, chosen.priority) == (world.l1_team, "urgent")
+    assert not chosen.events.filter(type=EventType.ROUTING).exists()  # nothing to predict
+
+
+@pytest.mark.django_db
+def test_an_unsure_team_prediction_is_recorded_but_not_applied(world):
+    _train(world, "team", {"refrigeration": "R&D", "billing": "R&D", "access": "Frontline"})
+    RoutingSettings.objects.create(tenant=world.tenant, confidence_threshold=0.999)
+    ticket = factories.ticket(world.customer, subject="refrigerant leak", description="urgent")
+    assert ticket.team == world.l1_team
+    guess = ticket.events.get(type=EventType.ROUTING).data["predictions"]["team"]
+    assert guess["applied"] is False

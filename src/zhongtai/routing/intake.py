@@ -14,6 +14,7 @@ assigns automatically, the ticket goes to a person of its team
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from django.utils import timezone
@@ -22,19 +23,22 @@ from zhongtai.routing import assignment, services
 from zhongtai.routing.rules import RuleFacts, category_ancestors, facts_text, rules_apply
 from zhongtai.routing.state import RoutingState, routing_state
 from zhongtai.tickets import events
-from zhongtai.tickets.choices import EventType
+from zhongtai.tickets.choices import EventType, TicketPriority
 from zhongtai.tickets.models import Ticket
 
 SUGGESTIONS = 3
 
 
-def ticket_route(*, ticket: Ticket) -> list[str]:
+def ticket_route(*, ticket: Ticket, chosen: frozenset[str] = frozenset()) -> list[str]:
     """Route a new ticket (the caller saved it): the unit's rules, then the classifier for
-    a category still missing. Returns the fields it changed; the timeline says why."""
+    a category still missing, then the team and priority classifiers (where the unit
+    trained them) for what neither a rule nor the person who opened it (``chosen``) set,
+    then assignment. Returns the fields it changed; the timeline says why."""
     state = routing_state(ticket.tenant_id)
     data: dict[str, Any] = {}
     changed = _rules(ticket, state, data)
     changed += _classify(ticket, state, data)
+    changed += _predict(ticket, state, data, chosen | set(changed) | set(data.get("set_by", {})))
     from_team = ticket.team
     assigned, explain = assignment.assign_at_intake(ticket, state)
     if explain is not None:
@@ -134,6 +138,42 @@ def _classify(ticket: Ticket, state: RoutingState, data: dict[str, Any]) -> list
             ],
         }
     )
+    return changed
+
+
+def _predict(
+    ticket: Ticket, state: RoutingState, data: dict[str, Any], taken: AbstractSet[str]
+) -> list[str]:
+    """Team and priority from their classifiers, at or above the threshold; a team sets the
+    ticket's tier too. Each prediction is on record, applied or not."""
+    changed: list[str] = []
+    for target, (model_id, version) in sorted(state.predictors.items()):
+        if target not in ("team", "priority") or target in taken:
+            continue
+        fitted = services.classifier_fitted(model_id=model_id)
+        if fitted is None:
+            continue
+        text = services.ticket_text(ticket.subject, ticket.description)
+        label, confidence = fitted.predict([text], k=1)[0][0]
+        applied = False
+        if confidence >= state.threshold:
+            if target == "team" and label in state.teams:
+                team_id, tier = state.teams[label]
+                applied = team_id != ticket.team_id
+                if applied:
+                    ticket.team_id, ticket.tier = team_id, tier
+                    changed += ["team", "tier"]
+            elif target == "priority" and label in TicketPriority.values:
+                applied = label != ticket.priority
+                if applied:
+                    ticket.priority = label
+                    changed.append("priority")
+        data.setdefault("predictions", {})[target] = {
+            "label": label,
+            "confidence": round(confidence, 4),
+            "version": version,
+            "applied": applied,
+        }
     return changed
 
 

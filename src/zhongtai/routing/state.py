@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Subquery
 
+from zhongtai.accounts.models import Team
 from zhongtai.core.models import Tenant
 from zhongtai.routing.models import ClassifierModel, RoutingRule, RoutingSettings
 from zhongtai.routing.rules import CompiledRule
@@ -32,6 +33,9 @@ class RoutingState:
     classifier: tuple[int, int] | None  # (id, version) of the active category classifier
     auto_assign: bool = False
     vip_team_id: int | None = None
+    # the active priority and team classifiers: target → (id, version)
+    predictors: dict[str, tuple[int, int]] = field(default_factory=dict)
+    teams: dict[str, tuple[int, str]] = field(default_factory=dict)  # name → (id, tier)
 
 
 _cache: dict[int, tuple[tuple[Any, ...], float, RoutingState]] = {}
@@ -51,7 +55,8 @@ def _stamp(tenant_id: int) -> tuple[Any, ...]:
             scalar(Category, Count("id")),
             scalar(Category, Max("updated_at")),
             scalar(RoutingSettings, Max("updated_at")),
-            scalar(ClassifierModel, Max("id"), status="active", target="category"),
+            scalar(ClassifierModel, Max("id"), status="active"),
+            scalar(Team, Max("updated_at")),
         )
         .first()
     )
@@ -68,11 +73,13 @@ def _compile(tenant_id: int) -> RoutingState:
     )
     categories = list(Category.objects.filter(tenant_id=tenant_id).select_related("parent__parent"))
     settings = RoutingSettings.objects.filter(tenant_id=tenant_id).first() or RoutingSettings()
-    active = (
-        ClassifierModel.objects.filter(tenant_id=tenant_id, target="category", status="active")
-        .values_list("pk", "version")
-        .first()
-    )
+    active_models = {
+        target: (pk, version)
+        for target, pk, version in ClassifierModel.objects.filter(
+            tenant_id=tenant_id, status="active"
+        ).values_list("target", "pk", "version")
+    }
+    active = active_models.pop("category", None)
     return RoutingState(
         rules=tuple(rule_compile(rule) for rule in rules),
         categories={str(category): category.pk for category in categories},
@@ -82,6 +89,13 @@ def _compile(tenant_id: int) -> RoutingState:
         classifier=active,
         auto_assign=settings.auto_assign,
         vip_team_id=settings.vip_team_id,
+        predictors=active_models,
+        teams={
+            name: (pk, tier)
+            for pk, name, tier in Team.objects.filter(tenant_id=tenant_id).values_list(
+                "pk", "name", "tier"
+            )
+        },
     )
 
 

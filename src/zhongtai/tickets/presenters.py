@@ -319,6 +319,23 @@ def _describe_routing(data: dict[str, Any]) -> dict[str, Any]:
             )
             % {"version": version}
         )
+    predictions = data.get("predictions") or {}
+    for target, guess in sorted(predictions.items()):
+        if not isinstance(guess, dict):
+            continue
+        confidence = f"{round(100 * float(guess.get('confidence') or 0))} %"
+        label = str(guess.get("label"))
+        value = str(TicketPriority(label).label) if label in TicketPriority.values else label
+        rows.append(Change(_field_label(str(target)), "", f"{value} ({confidence})"))
+        if guess.get("applied"):
+            parts.append(
+                _("predicted the %(field)s “%(value)s” (classifier version %(version)s)")
+                % {
+                    "field": _field_label(str(target)),
+                    "value": value,
+                    "version": guess.get("version"),
+                }
+            )
     assignment = data.get("assignment")
     if isinstance(assignment, dict):
         parts.append(_describe_assignment(assignment, rows))

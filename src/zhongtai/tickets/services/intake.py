@@ -76,6 +76,7 @@ def ticket_create(
         if contact is not None:
             customer = contact.customer
     tenant = actor.tenant
+    team_chosen = team is not None
     team = team or default_team(tenant)
     ticket = Ticket(
         tenant=tenant,
@@ -108,7 +109,11 @@ def ticket_create(
         data={"channel": channel, "priority": priority, "type": type},
     )
     attach_files(ticket=ticket, event=event, actor=actor, files=files)
-    routing.ticket_route(ticket=ticket)  # (before the clocks: policies match what it sets)
+    # (before the clocks: policies match what it sets; what the opener chose stays)
+    chosen = {"team"} if team_chosen else set()
+    if priority != TicketPriority.NORMAL:
+        chosen.add("priority")
+    routing.ticket_route(ticket=ticket, chosen=frozenset(chosen))
     clocks.clocks_start(ticket=ticket)
     if channel != Channel.API and contact is not None and contact.email:
         notify_after_commit(event)  # the acknowledgement to the requester
