@@ -36,6 +36,17 @@ def _sla_standards_forgotten() -> Any:
 
 
 @pytest.fixture
+def queue() -> Any:
+    """An empty Huey queue (tasks are queued, not run: ``tests.support.huey_drain`` runs
+    them), emptied again after the test."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()
+    yield HUEY
+    HUEY.flush()
+
+
+@pytest.fixture
 def world(db: None) -> factories.World:
     return factories.world()
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
-from huey.contrib.djhuey import HUEY
 
 from tests import factories
+from tests.support import huey_drain
 from zhongtai.accounts.models import Tier
 from zhongtai.core.errors import InvalidInput, NotFound, PermissionDenied
 from zhongtai.customers.models import Customer, CustomerTier
@@ -37,21 +37,6 @@ def _available(actor: Any, **kwargs: Any) -> AgentProfile:
 
 def _new(world: Any, **kwargs: Any) -> Ticket:
     return factories.ticket(world.admin, **kwargs)
-
-
-def _drain_tasks() -> int:
-    count = 0
-    while (task := HUEY.dequeue()) is not None:
-        HUEY.execute(task)
-        count += 1
-    return count
-
-
-@pytest.fixture
-def queue() -> Any:
-    HUEY.flush()
-    yield HUEY
-    HUEY.flush()
 
 
 def _routing(ticket: Ticket) -> dict[str, Any]:
@@ -183,7 +168,7 @@ def test_offline_returns_unstarted_tickets_and_someone_else_takes_them(world, qu
     assert returned.data["returned"]
     assert "went offline" in returned.body
     assert Ticket.objects.get(pk=started.pk).assignee == world.agent.user  # started: kept
-    assert _drain_tasks() >= 1
+    assert huey_drain() >= 1
     new.refresh_from_db()
     assert new.assignee == world.agent2.user
     handed = new.events.filter(type=EventType.ASSIGNMENT).last()
@@ -201,7 +186,7 @@ def test_what_waits_is_handed_out_when_capacity_frees(world, queue):
     services.ticket_transition(
         actor=world.agent, ticket=held, to_status=TicketStatus.RESOLVED, reason="done"
     )
-    _drain_tasks()
+    huey_drain()
     assert Ticket.objects.get(pk=waiting.pk).assignee == world.agent.user
 
 
@@ -211,7 +196,7 @@ def test_becoming_available_takes_from_the_queue_oldest_first(world, queue):
     AgentProfile.objects.create(tenant=world.tenant, user=world.agent.user, max_open=2)
     tickets = [_new(world) for _ in range(3)]
     people.agent_status_set(actor=world.agent, status="available")
-    _drain_tasks()
+    huey_drain()
     holders = [Ticket.objects.get(pk=t.pk).assignee for t in tickets]
     assert holders == [world.agent.user, world.agent.user, None]
 

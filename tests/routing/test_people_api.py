@@ -3,11 +3,10 @@ units, bad input (nothing stored)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests import factories
+from tests.support import problem as _problem
 from zhongtai.routing.models import (
     AgentProfile,
     ClassifierModel,
@@ -17,13 +16,6 @@ from zhongtai.routing.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def test_an_agent_sets_their_own_status(world, api_for):

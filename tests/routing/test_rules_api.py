@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests import factories
+from tests.support import problem as _problem
 from zhongtai.routing.models import RoutingRule
 
 pytestmark = pytest.mark.django_db
 
 BODY = {"name": "Compressors", "keywords": ["compressor", "压缩机"], "set_priority": "high"}
-
-
-def _problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def test_admin_writes_rules_and_staff_read_them(world, api_for):

@@ -9,22 +9,14 @@ from django.db import connection
 
 from tests import factories
 from tests.sla import report_scene
+from tests.support import problem as _problem
 from zhongtai.core.permissions import Role
 
 pytestmark = pytest.mark.django_db
 
-PROBLEM = "application/problem+json"
 ATTAINMENT = "/reports/sla/attainment"
 DISTRIBUTION = "/reports/sla/distribution"
 MAY = {"from": "2024-05-01", "to": "2024-05-31"}
-
-
-def _problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code, body
-    return body
 
 
 def test_attainment_by_team(world: factories.World, api_for: Any) -> None:

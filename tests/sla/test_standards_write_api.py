@@ -14,6 +14,7 @@ import time_machine
 from huey.contrib.djhuey import HUEY
 
 from tests import factories
+from tests.support import problem as _problem
 from zhongtai.accounts.actors import Actor
 from zhongtai.core.permissions import Role
 from zhongtai.sla import services
@@ -29,21 +30,12 @@ from zhongtai.sla.models import (
 
 pytestmark = pytest.mark.django_db
 
-PROBLEM = "application/problem+json"
 T0 = datetime(2025, 6, 2, 1, 0, tzinfo=UTC)
 OFFICE_HOURS = [
     {"weekday": day, "start": start, "end": end}
     for day in range(5)
     for start, end in (("09:00", "12:00"), ("13:30", "18:00"))
 ]
-
-
-def _problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code, body
-    return body
 
 
 def _fields(response: Any) -> list[str]:

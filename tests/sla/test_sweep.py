@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import connection
-from huey.contrib.djhuey import HUEY
 
 from tests import factories
+from tests.support import huey_drain
 from zhongtai.sla import sweep
 from zhongtai.sla.choices import BreachAction, Target
 from zhongtai.sla.models import BusinessCalendar, SlaPolicy, SlaTimer, WorkingInterval
@@ -50,21 +50,6 @@ def _ticket(world: Any, **kwargs: Any) -> Ticket:
 
 def _sla(ticket: Ticket, action: str) -> list[Any]:
     return list(ticket.events.filter(type=EventType.SLA, data__action=action).order_by("id"))
-
-
-def _drain() -> int:
-    count = 0
-    while (task := HUEY.dequeue()) is not None:
-        HUEY.execute(task)
-        count += 1
-    return count
-
-
-@pytest.fixture
-def queue() -> Any:
-    HUEY.flush()
-    yield HUEY
-    HUEY.flush()
 
 
 @pytest.mark.django_db
@@ -123,7 +108,7 @@ def test_breach_actions_notify_raise_priority_escalate_and_reassign(world, queue
     assert _sla(ticket, "breach")[0].data["notify"] is True
     assert ticket.events.filter(type=EventType.ESCALATION, actor__isnull=True).count() == 1
     assert ticket.events.filter(type=EventType.FIELD_CHANGE, actor__isnull=True).count() == 1
-    _drain()
+    huey_drain()
     breach_mail = [m for m in mailoutbox if "breached" in m.subject]
     assert breach_mail, [m.subject for m in mailoutbox]
     assert world.lead.user.email in breach_mail[0].to
@@ -297,8 +282,8 @@ def test_a_sweep_killed_mid_action_leaves_nothing_and_the_next_one_acts_once(
         ticket.refresh_from_db()
         assert ticket.priority == TicketPriority.HIGH
         assert len(_sla(ticket, "breach")) == 1
-    _drain()
-    _drain()  # a retried or duplicated job sends nothing more
+    huey_drain()
+    huey_drain()  # a retried or duplicated job sends nothing more
     sent = Notification.objects.filter(event__type=EventType.SLA, sent_at__isnull=False)
     assert sorted(n.event.ticket_id for n in sent) == sorted([first.pk, second.pk])
     assert {n.recipient for n in sent} == {world.lead.user.email}

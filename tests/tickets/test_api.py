@@ -8,21 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests import factories
+from tests.support import problem as _problem
 from zhongtai.core.models import IdempotencyRecord
 from zhongtai.tickets.models import Attachment, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
-
-PROBLEM = "application/problem+json"
-
-
-def _problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code, body
-    assert body["status"] == status
-    return body
 
 
 def _create(api: Any, **fields: Any) -> dict[str, Any]:

@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-from huey.contrib.djhuey import HUEY
 
 from tests import factories
+from tests.support import huey_drain
 from zhongtai.core.errors import ApplicationError
 from zhongtai.tickets import notifications, services
 from zhongtai.tickets.choices import EventType
 from zhongtai.tickets.models import Notification
-
-
-def _drain() -> int:
-    """Run what the queue holds, as a worker would; return how many tasks ran."""
-    count = 0
-    while (task := HUEY.dequeue()) is not None:
-        HUEY.execute(task)
-        count += 1
-    return count
-
-
-@pytest.fixture
-def queue() -> Iterator[Any]:
-    HUEY.flush()
-    yield HUEY
-    HUEY.flush()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -41,7 +22,7 @@ def test_mails_are_queued_after_commit_and_sent_by_a_worker(world, queue, mailou
     # then two jobs wait in the real queue, and nothing was sent inside the requests
     assert queue.pending_count() == 2
     assert mailoutbox == []
-    assert _drain() == 2
+    assert huey_drain() == 2
     assert [m.to for m in mailoutbox] == [[world.customer.user.email]] * 2
     assert "Please restart it." in mailoutbox[1].body
     assert "internal" not in "".join(m.body for m in mailoutbox)
