@@ -178,3 +178,28 @@ def test_admin_sets_routing_and_queues_training(world, api_for):
     assert ClassifierModel.objects.count() == 1
     _problem(api_for(world.lead).put("/routing/settings", {"auto_assign": True}), 403)
     _problem(api_for(world.agent).post("/routing/classifier/train", {}), 403)
+
+
+def test_admin_scores_the_active_classifier_over_the_api(world, api_for):
+    from tests.routing import corpus
+    from zhongtai.routing import services
+
+    admin = api_for(world.admin)
+    body = {"examples": [{"text": "reset my password please", "label": "access"}]}
+    assert _problem(admin.post("/routing/classifier/evaluate", body), 422)["code"] == (
+        "no_classifier"
+    )
+    model = services.classifier_version_new(tenant=world.tenant, target="category", source="file")
+    services.classifier_run(model=model, examples=corpus.examples(per_label=30))
+    examples = [{"text": e.text, "label": e.label} for e in corpus.examples(per_label=5, seed=7)]
+    answer = admin.post("/routing/classifier/evaluate", {"examples": examples})
+    assert answer.status_code == 200, answer.content
+    result = answer.json()
+    assert result["version"] == model.version
+    assert result["examples"] == len(examples)
+    assert result["accuracy"] > 0.8
+    assert {row["label"] for row in result["per_label"]} == {"refrigeration", "billing", "access"}
+    _problem(admin.post("/routing/classifier/evaluate", {"examples": []}), 422)
+    _problem(admin.post("/routing/classifier/evaluate", {"examples": [{"text": "x"}]}), 422)
+    _problem(api_for(world.lead).post("/routing/classifier/evaluate", body), 403)
+    assert ClassifierModel.objects.count() == 1

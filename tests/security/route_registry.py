@@ -535,6 +535,12 @@ API: dict[str, Rule] = {
         "put", _standards_api("2xx"), data={"confidence_threshold": 0.7, "auto_assign": True}
     ),
     "GET /api/v1/routing/classifier/versions": Rule("get", _standards_api("2xx")),
+    "POST /api/v1/routing/classifier/evaluate": Rule(
+        "post",
+        _standards_api("422"),
+        data={"examples": [{"text": "printer jammed", "label": "hardware"}]},
+        why="scores only; the scene's units have no trained classifier: a 422 says so",
+    ),
     "POST /api/v1/routing/classifier/train": Rule(
         "post", _standards_api("2xx"), data={}, why="queues a task; trains nothing here"
     ),

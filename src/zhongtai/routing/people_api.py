@@ -17,9 +17,10 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from zhongtai.core.api import actor_of
-from zhongtai.core.inputs import Id, PathId
+from zhongtai.core.inputs import LINE_PATTERN, TEXT_PATTERN, Id, PathId
 from zhongtai.customers.models import CustomerTier
 from zhongtai.routing import people, services
+from zhongtai.routing.classifier import Example
 from zhongtai.routing.models import (
     AgentProfile,
     AgentStatus,
@@ -371,3 +372,48 @@ def routing_classifier_train_api(
 ) -> Status[dict[str, Any]]:
     model = services.classifier_train_request(actor=actor_of(request), target=str(data.target))
     return Status(202, _version(model))
+
+
+class RoutingExampleIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=20_000, pattern=TEXT_PATTERN)
+    label: str = Field(min_length=1, max_length=200, pattern=LINE_PATTERN)
+
+
+class RoutingEvaluateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    target: ClassifierTarget = ClassifierTarget.CATEGORY
+    examples: list[RoutingExampleIn] = Field(min_length=1, max_length=5_000)
+
+
+class RoutingLabelScoreOut(Schema):
+    label: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+class RoutingEvaluationOut(Schema):
+    version: int = Field(description="The active version that was scored.")
+    examples: int
+    accuracy: float
+    macro_f1: float
+    unknown_labels: int = Field(description="Examples whose label the version never saw.")
+    per_label: list[RoutingLabelScoreOut]
+
+
+@router.post(
+    "/classifier/evaluate",
+    response=RoutingEvaluationOut,
+    summary="Score the active version on labelled examples (nothing is stored)",
+)
+def routing_classifier_evaluate_api(
+    request: HttpRequest, data: RoutingEvaluateIn
+) -> dict[str, Any]:
+    version, evaluation = services.classifier_evaluate_for(
+        actor=actor_of(request),
+        target=str(data.target),
+        examples=[Example(e.text, e.label) for e in data.examples],
+    )
+    return {"version": version.version, **evaluation.as_dict()}

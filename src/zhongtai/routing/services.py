@@ -209,18 +209,32 @@ def classifier_evaluate(*, tenant: Tenant, target: str, examples: Sequence[Examp
     return classifier.evaluate(found[1], examples)
 
 
+def classifier_evaluate_for(
+    *, actor: Actor, target: str, examples: Sequence[Example]
+) -> tuple[ClassifierModel, Evaluation]:
+    """The API's evaluation: the unit's active version of ``target`` scored on the given
+    labelled examples (nothing is stored)."""
+    ensure_can(actor, "routing.manage")
+    found = classifier_active(tenant_id=actor.tenant.pk, target=target)
+    if found is None:
+        raise InvalidInput(
+            _("This business unit has no active classifier yet: train one."), code="no_classifier"
+        )
+    return found[0], classifier.evaluate(found[1], examples)
+
+
 # --- the unit's routing settings and training requests (the workspace and the API) ---------
 
 
 MANAGE = "routing.manage"
 
 
-@transaction.atomic
 def ensure_manager(actor: Actor) -> None:
     """The unit's administrators and L2 set how intake routes."""
     ensure_can(actor, MANAGE)
 
 
+@transaction.atomic
 def routing_settings_save(
     *,
     actor: Actor,
