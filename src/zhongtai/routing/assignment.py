@@ -43,6 +43,7 @@ from zhongtai.routing.assign import (
     lanes_for,
     language_of,
 )
+from zhongtai.routing.loads import loads_of
 from zhongtai.routing.models import AgentProfile, SurgeEnrolment, TeamRouting
 from zhongtai.routing.rules import category_ancestors
 from zhongtai.routing.state import RoutingState, routing_state
@@ -122,25 +123,6 @@ def agents_of(tenant_id: int, user_ids: Iterable[int]) -> dict[int, Agent]:
             last_assigned=last.timestamp() if last else 0.0,
         )
     return agents
-
-
-def loads_of(tenant_id: int, user_ids: list[int]) -> dict[int, Counter[str]]:
-    """Open tickets held per person (as owner or engineer) and channel."""
-    loads: dict[int, Counter[str]] = defaultdict(Counter)
-    if not user_ids:
-        return loads
-    rows = (
-        Ticket.objects.filter(tenant_id=tenant_id, is_open=True)
-        .filter(Q(assignee_id__in=user_ids) | Q(engineer_id__in=user_ids))
-        .order_by()
-        .values_list("assignee_id", "engineer_id", "channel")
-        .annotate(n=Count("id"))
-    )
-    wanted = set(user_ids)
-    for assignee_id, engineer_id, channel, n in rows:
-        for user_id in {assignee_id, engineer_id} & wanted:
-            loads[user_id][channel] += n
-    return loads
 
 
 def queue_of(tenant_id: int, team_id: int, *, besides: int | None = None) -> tuple[int, float]:

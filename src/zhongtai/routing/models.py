@@ -350,3 +350,36 @@ class SurgeEnrolment(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.team_id} {self.day}"
+
+
+class AgentLoad(models.Model):
+    """How many open tickets a person holds in a unit (as owner or engineer), per channel;
+    ``channel`` "" is the total. Assignment reads it instead of counting tickets.
+
+    The database keeps it: triggers on the ticket table (``zhongtai.routing.loads``)
+    follow every insert, update and delete of a ticket in the writing transaction, bulk
+    writes included, so it cannot drift from the tickets. Nothing in Python writes it but
+    ``loads_recount``.
+    """
+
+    tenant = models.ForeignKey(
+        "core.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("business unit")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    channel = models.CharField(_("channel"), max_length=20, blank=True)
+    tickets = models.IntegerField(_("open tickets"), default=0)
+
+    class Meta:
+        verbose_name = _("agent load")
+        verbose_name_plural = _("agent loads")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user", "channel"], name="agent_load_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.channel or '*'}: {self.tickets}"

@@ -24,6 +24,7 @@ from zhongtai.core.locks import unit_lock
 from zhongtai.core.permissions import AGENT_ROLES, ensure_can
 from zhongtai.customers.models import CustomerTier
 from zhongtai.routing import assignment
+from zhongtai.routing.loads import loads_of
 from zhongtai.routing.models import AgentProfile, AgentStatus, SurgeEnrolment, TeamRouting
 from zhongtai.tickets import selectors as ticket_selectors
 from zhongtai.tickets.choices import Channel
@@ -280,7 +281,7 @@ def board(*, actor: Actor) -> dict[str, Any]:
     tenant_id = actor.tenant.pk
     staff = list(ticket_selectors.agent_list(actor=actor).prefetch_related("teams"))
     profiles = {p.user_id: p for p in AgentProfile.objects.filter(tenant_id=tenant_id)}
-    loads = assignment.loads_of(tenant_id, [u.pk for u in staff])
+    loads = loads_of(tenant_id, [u.pk for u in staff])
     rows = [
         BoardRow(
             user=user,
