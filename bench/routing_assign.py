@@ -447,15 +447,14 @@ def decisions(unit: dict[str, Any], n: int, rng: random.Random) -> dict[str, Any
 
 def breakdown(tickets: list[Any], state: Any) -> dict[str, float]:
     """Median ms of each step of ``decide`` (SQL, fetching and Python together), timed by
-    wrapping the module's helpers; "rest" is the team's routing row, the surge pool,
-    the lanes and ``choose``."""
+    wrapping the module's helpers; "rest" is the team's routing row, the lanes and
+    ``choose``."""
     from django.utils import timezone
 
     from zhongtai.routing import assignment
 
     spent: dict[str, float] = defaultdict(float)
-    originals = {n: getattr(assignment, n) for n in ("queue_of", "_members", "agents_of")}
-    originals["loads_of"] = assignment.loads_of
+    originals = {n: getattr(assignment, n) for n in ("queue_of", "roster_read")}
 
     def timed(name: str) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -478,14 +477,8 @@ def breakdown(tickets: list[Any], state: Any) -> dict[str, float]:
             total = (time.perf_counter() - begun) * 1000
             samples["total"].append(total)
             samples["queue_of (waiting count)"].append(spent["queue_of"])
-            samples["_members"].append(spent["_members"])
-            samples["agents_of without loads (profiles)"].append(
-                spent["agents_of"] - spent["loads_of"]
-            )
-            samples["loads_of (open tickets per agent)"].append(spent["loads_of"])
-            samples["rest"].append(
-                total - spent["queue_of"] - spent["_members"] - spent["agents_of"]
-            )
+            samples["roster_read (members, profiles, loads)"].append(spent["roster_read"])
+            samples["rest"].append(total - spent["queue_of"] - spent["roster_read"])
     finally:
         for name, fn in originals.items():
             setattr(assignment, name, fn)

@@ -10,6 +10,7 @@ from django.test import Client
 from tests import factories
 from zhongtai.accounts import services as account_services
 from zhongtai.accounts.actors import Actor
+from zhongtai.routing.roster import skills_forget
 from zhongtai.routing.services import classifiers_forget
 from zhongtai.routing.state import routing_forget
 from zhongtai.sla.standards import standards_forget
@@ -29,10 +30,12 @@ def _sla_standards_forgotten() -> Any:
     standards_forget()
     routing_forget()
     classifiers_forget()
+    skills_forget()
     yield
     standards_forget()
     routing_forget()
     classifiers_forget()
+    skills_forget()
 
 
 @pytest.fixture

@@ -375,3 +375,32 @@ def test_intake_and_a_drain_at_once_never_exceed_capacity(world):  # pragma: no 
     assert Ticket.objects.count() == 2
     assert Ticket.objects.filter(assignee=world.agent.user).count() == 1
     assert waiting.pk
+
+
+@pytest.mark.django_db
+def test_the_waiting_count_is_the_queue_and_reads_only_its_partial_index(world):
+    waiting = _new(world)
+    _new(world, assignee=world.agent.user)  # held
+    triage = _new(world)
+    Ticket.objects.filter(pk=triage.pk).update(needs_triage=True)
+    closed = _new(world)
+    services.ticket_transition(actor=world.admin, ticket=closed, to_status=TicketStatus.RESOLVED)
+    escalated = _new(world, assignee=world.agent.user)
+    services.ticket_escalate(
+        actor=world.lead, ticket=escalated, team=world.l2_team, reason="Needs L2"
+    )  # held at L1 by its owner, waiting at L2 for an engineer
+    for team in (world.l1_team, world.l2_team, world.l3_team):
+        orm = assignment.waiting_tickets(world.tenant.pk, team.pk)
+        assert assignment.queue_of(world.tenant.pk, team.pk)[0] == orm.count()
+    assert list(assignment.waiting_tickets(world.tenant.pk, world.l1_team.pk)) == [waiting]
+    assert assignment.queue_of(world.tenant.pk, world.l2_team.pk)[0] == 1
+    assert assignment.queue_of(world.tenant.pk, world.l1_team.pk, besides=waiting.pk)[0] == 0
+    sql = assignment.WAITING_SQL.format(oldest="MIN(created_at)")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, [world.tenant.pk, world.l1_team.pk])
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, [world.tenant.pk, world.l1_team.pk])
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "ticket_waiting" in plan

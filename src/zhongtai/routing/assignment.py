@@ -19,21 +19,22 @@ their load, and how many could not take it and why.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhongtai.accounts.models import Membership, Team, Tier
+from zhongtai.accounts.models import Team, Tier
 from zhongtai.core.locks import unit_lock
+from zhongtai.core.models import Tenant
 from zhongtai.routing.assign import (
-    AVAILABLE,
     Agent,
     Decision,
     Lane,
@@ -43,18 +44,17 @@ from zhongtai.routing.assign import (
     lanes_for,
     language_of,
 )
-from zhongtai.routing.loads import loads_of
-from zhongtai.routing.models import AgentProfile, SurgeEnrolment, TeamRouting
+from zhongtai.routing.models import AgentProfile, TeamRouting
+from zhongtai.routing.roster import epoch_sql, roster_read
 from zhongtai.routing.rules import category_ancestors
-from zhongtai.routing.state import RoutingState, routing_state
+from zhongtai.routing.state import TEAM_ROUTING, RoutingState, routing_state
 from zhongtai.tickets import events
 from zhongtai.tickets.choices import EventType, TicketStatus
-from zhongtai.tickets.models import Ticket
+from zhongtai.tickets.models import WAITING, Ticket
 
+NO_ROUTING: tuple[Any, ...] = ("", None, None, None, False)  # no overflow rule, surge off
 DRAIN_BATCH = 200  # tickets looked at per team and drain
 DRAIN_MISSES = 20  # a drain stops after this many tickets in a row that nobody could take
-# Nobody holds it at its tier: waiting in its team's queue.
-UNASSIGNED = Q(tier=Tier.L1, assignee__isnull=True) | (~Q(tier=Tier.L1) & Q(engineer__isnull=True))
 
 
 def person_field(tier: str) -> str:
@@ -72,135 +72,173 @@ def need_of(ticket: Ticket, state: RoutingState) -> Need:
     )
 
 
-def _members(team_ids: Iterable[int]) -> dict[int, list[int]]:
-    through = Team.members.through
-    rows = through.objects.filter(team_id__in=list(team_ids)).values_list("team_id", "user_id")
-    members: dict[int, list[int]] = defaultdict(list)
-    for team_id, user_id in rows:
-        members[team_id].append(user_id)
-    return members
+def waiting_tickets(tenant_id: int, team_id: int) -> QuerySet[Ticket]:
+    """The team's queue: open tickets nobody holds at their tier, triage done. The
+    partial index ``ticket_waiting`` holds exactly these."""
+    return Ticket.objects.filter(WAITING, tenant_id=tenant_id, team_id=team_id)
 
 
-def agents_of(tenant_id: int, user_ids: Iterable[int]) -> dict[int, Agent]:
-    """The profiles of these people in the unit, with the load of those available."""
-    active = Membership.objects.filter(
-        tenant_id=tenant_id, user_id=OuterRef("user_id"), is_active=True
-    )
-    rows = list(
-        AgentProfile.objects.filter(
-            tenant_id=tenant_id, user_id__in=list(user_ids), user__is_active=True
-        )
-        .filter(Exists(active))
-        .values_list(
-            "user_id",
-            "user__display_name",
-            "user__username",
-            "status",
-            "max_open",
-            "channel_caps",
-            "categories",
-            "languages",
-            "customer_tiers",
-            "last_assigned_at",
-        )
-    )
-    available = [row[0] for row in rows if row[3] == AVAILABLE]
-    loads = loads_of(tenant_id, available)
-    agents = {}
-    for user_id, display, username, status, max_open, caps, cats, langs, tiers, last in rows:
-        by_channel = loads.get(user_id, Counter())
-        agents[user_id] = Agent(
-            user_id=user_id,
-            name=display or username,
-            status=status,
-            max_open=max_open,
-            channel_caps=caps or {},
-            categories=frozenset(cats or ()),
-            languages=frozenset(langs or ()),
-            customer_tiers=frozenset(tiers or ()),
-            open=sum(by_channel.values()),
-            open_by_channel=by_channel,
-            last_assigned=last.timestamp() if last else 0.0,
-        )
-    return agents
+# ``WAITING`` in SQL, term for term as the partial index ``ticket_waiting`` has it, so that
+# both databases count from that index alone (the ORM would cost more than the count).
+WAITING_SQL = """
+    SELECT COUNT(*), {oldest} FROM tickets_ticket
+    WHERE tenant_id = %s AND team_id = %s
+      AND ("is_open" AND "merged_into_id" IS NULL AND NOT "needs_triage"
+           AND (("assignee_id" IS NULL AND "tier" = 'l1')
+                OR (NOT ("tier" = 'l1') AND "engineer_id" IS NULL)))"""
 
 
 def queue_of(tenant_id: int, team_id: int, *, besides: int | None = None) -> tuple[int, float]:
-    """How many unassigned open tickets wait in the team's queue (besides one ticket),
-    and the oldest one's wait in minutes."""
-    rows = Ticket.objects.filter(tenant_id=tenant_id, team_id=team_id, is_open=True).filter(
-        UNASSIGNED
-    )
+    """How many tickets wait in the team's queue (besides one ticket), and the oldest
+    one's wait in minutes."""
+    sql = WAITING_SQL.format(oldest=epoch_sql("MIN(created_at)"))
+    params: list[Any] = [tenant_id, team_id]
     if besides is not None:
-        rows = rows.exclude(pk=besides)
-    row = rows.aggregate(n=Count("id"), oldest=Min("created_at"))
-    oldest = row["oldest"]
-    minutes = (timezone.now() - oldest).total_seconds() / 60 if oldest else 0.0
-    return row["n"], minutes
+        sql += " AND id <> %s"
+        params.append(besides)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        waiting, oldest = cursor.fetchone()
+    minutes = (timezone.now().timestamp() - oldest) / 60 if oldest is not None else 0.0
+    return waiting, minutes
+
+
+@dataclass
+class TeamLanes:
+    """Everyone a ticket of one team may go to, read at once: for one decision at intake,
+    or for a whole drain, where each ticket given out is then counted in memory
+    (``given``) instead of reading the lanes again."""
+
+    tenant_id: int
+    team_id: int
+    vip_id: int | None
+    backup_id: int | None
+    overflow: Overflow
+    surge_on: bool
+    members: dict[int, list[int]]
+    surge_ids: list[int]
+    agents: dict[int, Agent]
+    waiting: int = 0  # tickets waiting in the team's queue besides the one decided
+    oldest_wait_minutes: float = 0.0
+
+    def overflowing(self) -> bool:
+        return self.overflow.passed(self.waiting, self.oldest_wait_minutes)
+
+    def decide(self, need: Need) -> tuple[Decision, dict[str, Any]]:
+        """Who takes a ticket with ``need`` (nobody: it waits), and the overflow state."""
+        overflowing = self.overflowing()
+        context: dict[str, Any] = {}
+        if self.overflow.to:
+            context = {
+                "waiting": self.waiting,
+                "oldest_wait_minutes": round(self.oldest_wait_minutes, 1),
+            }
+            if overflowing:
+                context["overflow"] = self.overflow.to
+
+        def lane(kind: str, team_id: int | None, users: Iterable[int]) -> Lane | None:
+            if team_id is None:
+                return None
+            return Lane(kind, team_id, [self.agents[u] for u in users if u in self.agents])
+
+        home = self.members.get(self.team_id, [])
+        vip = self.vip_id if need.customer_tier == "vip" else None
+        surge = [u for u in self.surge_ids if u not in set(home)]
+        lanes = lanes_for(
+            vip=lane("vip", vip, self.members.get(vip, []) if vip else []),
+            team=lane("team", self.team_id, home),
+            surge=lane("surge", self.team_id, surge) if surge else None,
+            backup=lane("backup", self.backup_id, self.members.get(self.backup_id or 0, [])),
+            surge_on=self.surge_on,
+            overflowing=overflowing,
+            overflow_to=self.overflow.to,
+        )
+        return choose(lanes, need), context
+
+    def given(self, decision: Decision, channel: str, *, at: datetime) -> None:
+        """Count a ticket given out by ``decision`` in memory, as the next read would."""
+        agent = self.agents[decision.user_id] if decision.user_id is not None else None
+        if agent is None:
+            return
+        by_channel = Counter(agent.open_by_channel)
+        by_channel[channel] += 1
+        self.agents[agent.user_id] = replace(
+            agent, open=agent.open + 1, open_by_channel=by_channel, last_assigned=at.timestamp()
+        )
+
+
+def team_lanes(
+    tenant: Tenant,
+    team_id: int,
+    state: RoutingState,
+    *,
+    at: datetime,
+    vip: bool = True,
+    besides: int | None = None,
+    channel: str | None = None,
+    every_lane: bool = False,
+    routing: tuple[Any, ...] | None = None,
+) -> TeamLanes:
+    """Read the lanes of a team's tickets. Only what a decision can use is read: the VIP
+    lane for a VIP customer (``vip``), the waiting count where the team has an overflow
+    rule, the surge pool while surge mode is on or the team overflows into it, the backup
+    team while it overflows into that; ``every_lane`` reads them all (a drain). Loads are
+    read for ``channel``, or for every channel when it is None. The team's overflow rule
+    and surge switch are read unless given as ``routing`` (``RoutingState.team_routing``)."""
+    if routing is None:
+        routing = (
+            TeamRouting.objects.filter(team_id=team_id)
+            .order_by()
+            .values_list(*TEAM_ROUTING[1:])
+            .first()
+        )
+    overflow_to, backup_id, max_waiting, max_wait, surge_on = routing or NO_ROUTING
+    lanes = TeamLanes(
+        tenant_id=tenant.pk,
+        team_id=team_id,
+        vip_id=state.vip_team_id if state.vip_team_id != team_id else None,
+        backup_id=backup_id if overflow_to == "backup" else None,
+        overflow=Overflow(overflow_to, max_waiting, max_wait),
+        surge_on=surge_on,
+        members={},
+        surge_ids=[],
+        agents={},
+    )
+    if overflow_to:
+        lanes.waiting, lanes.oldest_wait_minutes = queue_of(tenant.pk, team_id, besides=besides)
+    overflowing = every_lane or lanes.overflowing()
+    surge = surge_on or (overflowing and overflow_to == "surge")
+    if not overflowing:
+        lanes.backup_id = None
+    if not (vip or every_lane):
+        lanes.vip_id = None
+    roster = roster_read(
+        tenant_id=tenant.pk,
+        team_ids=[t for t in (lanes.vip_id, team_id, lanes.backup_id) if t is not None],
+        surge_team_id=team_id if surge else None,
+        surge_day=timezone.localtime(at, ZoneInfo(tenant.time_zone)).date() if surge else None,
+        channel=channel,
+    )
+    lanes.members, lanes.surge_ids, lanes.agents = roster.members, roster.surge_ids, roster.agents
+    return lanes
 
 
 def decide(ticket: Ticket, state: RoutingState, *, at: datetime) -> tuple[Decision, dict[str, Any]]:
     """Who takes ``ticket`` now (nobody: it waits), and the overflow state that went in."""
+    if ticket.team_id is None:
+        return Decision(user_id=None, team_id=None, lane=None), {}
     need = need_of(ticket, state)
-    team_id = ticket.team_id
-    vip_id = state.vip_team_id if need.customer_tier == "vip" else None
-    if vip_id == team_id:
-        vip_id = None
-    routing = (
-        TeamRouting.objects.filter(team_id=team_id)
-        .values_list("overflow_to", "backup_team_id", "max_waiting", "max_wait_minutes", "surge_on")
-        .first()
-        if team_id
-        else None
+    lanes = team_lanes(
+        ticket.tenant,
+        ticket.team_id,
+        state,
+        at=at,
+        vip=need.customer_tier == "vip",
+        besides=ticket.pk,
+        channel=need.channel,
+        routing=state.team_routing.get(ticket.team_id, NO_ROUTING),
     )
-    overflow_to, backup_id, max_waiting, max_wait, surge_on = routing or (
-        "",
-        None,
-        None,
-        None,
-        False,
-    )
-    context: dict[str, Any] = {}
-    overflowing = False
-    if overflow_to and team_id is not None:
-        waiting, oldest = queue_of(ticket.tenant_id, team_id, besides=ticket.pk)
-        overflowing = Overflow(overflow_to, max_waiting, max_wait).passed(waiting, oldest)
-        context = {"waiting": waiting, "oldest_wait_minutes": round(oldest, 1)}
-        if overflowing:
-            context["overflow"] = overflow_to
-    if overflow_to != "backup":
-        backup_id = None
-    surge_ids: list[int] = []
-    if team_id is not None and (surge_on or (overflowing and overflow_to == "surge")):
-        day = timezone.localtime(at, ZoneInfo(ticket.tenant.time_zone)).date()
-        surge_ids = list(
-            SurgeEnrolment.objects.filter(team_id=team_id, day=day).values_list(
-                "user_id", flat=True
-            )
-        )
-    teams = [t for t in (vip_id, team_id, backup_id) if t is not None]
-    members = _members(teams)
-    everyone = {u for users in members.values() for u in users} | set(surge_ids)
-    agents = agents_of(ticket.tenant_id, everyone)
-
-    def lane(kind: str, lane_team: int | None, users: Iterable[int]) -> Lane | None:
-        if lane_team is None:
-            return None
-        return Lane(kind, lane_team, [agents[u] for u in users if u in agents])
-
-    home = set(members.get(team_id, [])) if team_id is not None else set()
-    lanes = lanes_for(
-        vip=lane("vip", vip_id, members.get(vip_id, []) if vip_id else []),
-        team=lane("team", team_id, home),
-        surge=lane("surge", team_id, [u for u in surge_ids if u not in home])
-        if surge_ids
-        else None,
-        backup=lane("backup", backup_id, members.get(backup_id, []) if backup_id else []),
-        surge_on=surge_on,
-        overflowing=overflowing,
-        overflow_to=overflow_to,
-    )
-    return choose(lanes, need), context
+    return lanes.decide(need)
 
 
 def _apply(ticket: Ticket, decision: Decision, *, at: datetime) -> list[str]:
@@ -223,7 +261,13 @@ def _apply(ticket: Ticket, decision: Decision, *, at: datetime) -> list[str]:
 
 
 def _assignment_row(
-    ticket: Ticket, field: str, from_team: Any, explain: dict[str, Any] | None, at: datetime
+    ticket: Ticket,
+    field: str,
+    from_team: Any,
+    explain: dict[str, Any] | None,
+    at: datetime,
+    *,
+    to: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     from zhongtai.tickets.services._base import team_ref, user_ref  # (they import routing)
 
@@ -235,12 +279,20 @@ def _assignment_row(
         data={
             "role": field,
             "from": None,
-            "to": user_ref(getattr(ticket, field)),
+            "to": to or user_ref(getattr(ticket, field)),
             "from_team": team_ref(from_team),
             "to_team": team_ref(ticket.team),
             **({"routing": explain} if explain is not None else {}),
         },
     )
+
+
+def _person(decision: Decision) -> dict[str, Any] | None:
+    """The person a decision named, as the timeline names them (without reading them)."""
+    for candidate in decision.candidates:
+        if candidate["id"] == decision.user_id:
+            return {"id": candidate["id"], "name": candidate["name"]}
+    return None
 
 
 def _notify(event_ids: list[int]) -> None:
@@ -288,7 +340,10 @@ def assignment_recorded(ticket: Ticket, changed: list[str], from_team: Any) -> N
 
 def team_queue_drain(*, tenant_id: int, team_id: int, limit: int = DRAIN_BATCH) -> int:
     """Hand the team's waiting tickets, oldest first, to whoever can take them now.
-    Returns how many were assigned."""
+    Returns how many were assigned.
+
+    The lanes are read once; each ticket given out is counted in memory, so a drain costs
+    about one write per ticket. It holds the unit's assignment lock meanwhile."""
     from zhongtai.tickets.services._base import save_with_version  # (they import routing)
 
     state = routing_state(tenant_id)
@@ -297,35 +352,43 @@ def team_queue_drain(*, tenant_id: int, team_id: int, limit: int = DRAIN_BATCH) 
     assigned = misses = 0
     with transaction.atomic():
         unit_lock("assignment", tenant_id)
-        tickets = (
-            Ticket.objects.filter(
-                tenant_id=tenant_id,
-                team_id=team_id,
-                is_open=True,
-                needs_triage=False,
-                merged_into__isnull=True,
-            )
-            .filter(UNASSIGNED)
+        tickets = list(
+            waiting_tickets(tenant_id, team_id)
             .select_related("tenant", "customer", "team")
             .select_for_update(of=("self",))
             .order_by("created_at", "id")[:limit]
         )
+        if not tickets:
+            return 0
+        now = timezone.now()
+        lanes = team_lanes(tickets[0].tenant, team_id, state, at=now, every_lane=True)
+        waiting = lanes.waiting if lanes.overflow.to else len(tickets)
+        missed: list[datetime] = []  # the created times of the tickets still waiting
         rows = []
-        for ticket in tickets:
+        for position, ticket in enumerate(tickets):
             at = timezone.now()
+            later = tickets[position + 1].created_at if position + 1 < len(tickets) else None
+            oldest = missed[0] if missed else later
+            lanes.waiting = waiting - 1
+            lanes.oldest_wait_minutes = (at - oldest).total_seconds() / 60 if oldest else 0.0
             from_team = ticket.team
-            decision, context = decide(ticket, state, at=at)
+            decision, context = lanes.decide(need_of(ticket, state))
             if decision.user_id is None:
+                missed.append(ticket.created_at)
                 misses += 1
                 if misses >= DRAIN_MISSES:
                     break
                 continue
             misses = 0
+            waiting -= 1
             changed = _apply(ticket, decision, at=at)
             save_with_version(ticket, changed)
+            lanes.given(decision, ticket.channel, at=at)
             field = person_field(ticket.tier)
             explain = {**decision.explain(), **context}
-            rows.append(_assignment_row(ticket, field, from_team, explain, at))
+            rows.append(
+                _assignment_row(ticket, field, from_team, explain, at, to=_person(decision))
+            )
             assigned += 1
         _notify(events.events_insert(rows, returning=True))
     return assigned
@@ -340,10 +403,7 @@ def queues_drain() -> int:
     units = RoutingSettings.objects.filter(auto_assign=True).values_list("tenant_id", flat=True)
     for tenant_id in units:
         teams = (
-            Ticket.objects.filter(
-                tenant_id=tenant_id, is_open=True, needs_triage=False, team__isnull=False
-            )
-            .filter(UNASSIGNED)
+            Ticket.objects.filter(WAITING, tenant_id=tenant_id, team__isnull=False)
             .order_by()
             .values_list("team_id", flat=True)
             .distinct()

@@ -10,7 +10,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from zhongtai.routing.models import ClassifierModel, RoutingRule, RoutingSettings
+from zhongtai.routing.models import ClassifierModel, RoutingRule, RoutingSettings, TeamRouting
 from zhongtai.routing.state import routing_forget
 from zhongtai.tickets.models import Category
 
@@ -18,6 +18,7 @@ from zhongtai.tickets.models import Category
 @receiver([post_save, post_delete], sender=RoutingRule)
 @receiver([post_save, post_delete], sender=RoutingSettings)
 @receiver([post_save, post_delete], sender=ClassifierModel)
+@receiver([post_save, post_delete], sender=TeamRouting)
 @receiver([post_save, post_delete], sender=Category)
 def routing_touch(sender: Any, **kwargs: Any) -> None:
     routing_forget()

@@ -1,8 +1,10 @@
-"""A business unit's routing, compiled once per process: rules, categories, settings and
-the active classifier's id. Intake reads it for every new ticket, so it is not re-read
-from the database each time: a stamp (counts and last changes of those tables) is
-checked at most every ``STAMP_TTL`` seconds, and writes in this process forget it at once
-(``zhongtai.routing.signals``), as the SLA standards do.
+"""A business unit's routing, compiled once per process: rules, categories, settings,
+the teams' overflow rules and surge switches, and the active classifiers' ids. Intake
+reads it for every new ticket, so it is not re-read from the database each time: a stamp
+(counts and last changes of those tables) is checked at most every ``STAMP_TTL`` seconds,
+and writes in this process forget it at once (``zhongtai.routing.signals``), as the SLA
+standards do. So a surge switch made in another process reaches intake there within
+``STAMP_TTL``; a queue drain reads the team's switch afresh.
 """
 
 from __future__ import annotations
@@ -16,11 +18,19 @@ from django.db.models import Count, Max, OuterRef, Subquery
 
 from zhongtai.accounts.models import Team
 from zhongtai.core.models import Tenant
-from zhongtai.routing.models import ClassifierModel, RoutingRule, RoutingSettings
+from zhongtai.routing.models import ClassifierModel, RoutingRule, RoutingSettings, TeamRouting
 from zhongtai.routing.rules import CompiledRule
 from zhongtai.tickets.models import Category
 
 STAMP_TTL = 5.0  # seconds
+TEAM_ROUTING = (
+    "team_id",
+    "overflow_to",
+    "backup_team_id",
+    "max_waiting",
+    "max_wait_minutes",
+    "surge_on",
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,8 @@ class RoutingState:
     # the active priority and team classifiers: target → (id, version)
     predictors: dict[str, tuple[int, int]] = field(default_factory=dict)
     teams: dict[str, tuple[int, str]] = field(default_factory=dict)  # name → (id, tier)
+    # team id → (overflow_to, backup team id, max waiting, max wait minutes, surge on)
+    team_routing: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
 
 _cache: dict[int, tuple[tuple[Any, ...], float, RoutingState]] = {}
@@ -57,6 +69,8 @@ def _stamp(tenant_id: int) -> tuple[Any, ...]:
             scalar(RoutingSettings, Max("updated_at")),
             scalar(ClassifierModel, Max("id"), status="active"),
             scalar(Team, Max("updated_at")),
+            scalar(TeamRouting, Count("id")),
+            scalar(TeamRouting, Max("updated_at")),
         )
         .first()
     )
@@ -95,6 +109,12 @@ def _compile(tenant_id: int) -> RoutingState:
             for pk, name, tier in Team.objects.filter(tenant_id=tenant_id).values_list(
                 "pk", "name", "tier"
             )
+        },
+        team_routing={
+            row[0]: tuple(row[1:])
+            for row in TeamRouting.objects.filter(tenant_id=tenant_id)
+            .order_by()
+            .values_list(*TEAM_ROUTING)
         },
     )
 

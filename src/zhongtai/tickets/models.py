@@ -19,6 +19,12 @@ from zhongtai.tickets.choices import (
     TicketType,
 )
 
+# Waiting in its team's queue: open, triaged, not merged, and nobody holds it at its tier
+# (the owner at L1, the engineer above). Routing hands these out, oldest first.
+WAITING = Q(is_open=True, needs_triage=False, merged_into__isnull=True) & (
+    Q(tier=Tier.L1, assignee__isnull=True) | (~Q(tier=Tier.L1) & Q(engineer__isnull=True))
+)
+
 
 class Category(TenantScopedModel):
     """A node of the tenant's category tree (e.g. Hardware › Compressor)."""
@@ -185,6 +191,11 @@ class Ticket(TenantScopedModel):
                 fields=["tenant", "-created_at", "-id"],
                 name="ticket_triage",
                 condition=Q(needs_triage=True, is_open=True),
+            ),
+            models.Index(
+                fields=["tenant", "team", "created_at", "id"],
+                name="ticket_waiting",
+                condition=WAITING,
             ),
         ]
 
