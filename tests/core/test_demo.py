@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count
+from django.db.models import Count, F
 from django.test import Client
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from zhongtai.core.demo.replay import plans_play
 from zhongtai.core.demo.standards import standards_create
 from zhongtai.core.demo.stories import StoryPlanner
 from zhongtai.core.models import Tenant
+from zhongtai.customers.models import Asset
 from zhongtai.tickets.choices import OPEN_STATUSES, EventType, TicketStatus
 from zhongtai.tickets.models import Ticket, TicketEvent
 
@@ -103,6 +104,12 @@ def test_demo_has_a_realistic_mix():
     assert re.search(r"[\u4e00-\u9fff]", sh.subject + sh.description)
     assert saas is not None
     assert re.fullmatch(r"[\x00-\x7f’…]+", saas.description)
+    # the equipment unit's customers run assets, some out of warranty; tickets name them
+    assets = Asset.objects.filter(tenant__slug="sh")
+    assert assets.filter(warranty_ends_on__lt=timezone.localdate()).exists()
+    assert assets.filter(warranty_ends_on__gte=timezone.localdate()).exists()
+    assert tickets.filter(tenant__slug="sh", asset__isnull=False).count() >= 50
+    assert tickets.filter(asset__isnull=False).exclude(asset__customer=F("customer")).count() == 0
 
 
 def test_bulk_path_writes_what_the_services_write():

@@ -1,4 +1,4 @@
-"""Reads of customers and contacts, scoped to the actor's tenant."""
+"""Reads of customers, contacts and assets, scoped to the actor's tenant."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from zhongtai.accounts.actors import Actor
 from zhongtai.core.errors import NotFound
-from zhongtai.customers.models import Contact, Customer
+from zhongtai.customers.models import Asset, Contact, Customer
 
 
 def customer_list(*, actor: Actor) -> QuerySet[Customer]:
@@ -33,3 +33,29 @@ def contact_get(*, actor: Actor, contact_id: int) -> Contact:
     if contact is None:
         raise NotFound()
     return contact
+
+
+def asset_list(*, actor: Actor) -> QuerySet[Asset]:
+    """Every asset of the unit for staff; a customer's contact sees their company's."""
+    rows = Asset.objects.filter(tenant=actor.tenant).select_related("customer")
+    if actor.is_staff_role:
+        return rows
+    contact = Contact.objects.filter(tenant=actor.tenant, user=actor.user).first()
+    return rows.filter(customer_id=contact.customer_id) if contact else rows.none()
+
+
+def asset_get(
+    *, actor: Actor, asset_id: int | None = None, serial_number: str | None = None
+) -> Asset:
+    """One asset by id or by serial number (either case, spaces around it ignored)."""
+    rows = asset_list(actor=actor)
+    if asset_id is not None:
+        rows = rows.filter(pk=asset_id)
+    elif serial_number:
+        rows = rows.filter(serial_number__iexact=serial_number.strip())
+    else:
+        raise NotFound()
+    asset = rows.first()
+    if asset is None:
+        raise NotFound()
+    return asset

@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field
 
 from zhongtai.core.api import actor_of
 from zhongtai.core.inputs import LINE_PATTERN, Id, PathId
-from zhongtai.customers.models import CustomerTier
+from zhongtai.customers.models import CustomerTier, WarrantyStatus
 from zhongtai.routing import rule_services
 from zhongtai.routing.models import RoutingRule
 from zhongtai.tickets.choices import Channel, TicketPriority, TicketType
@@ -48,6 +48,19 @@ class RuleIn(Schema):
     )
     contact_domains: list[str] = Field(
         default_factory=list, max_length=50, description="The contact's e-mail domain."
+    )
+    asset_product_lines: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The product line of the ticket's asset, any case.",
+    )
+    asset_models: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The model of the ticket's asset, any case.",
+    )
+    asset_warranty: WarrantyStatus | None = Field(
+        default=None, description="The warranty of the ticket's asset on the day it came in."
     )
     set_category_id: Id | None = None
     set_type: TicketType | None = None
@@ -87,6 +100,9 @@ def _input(data: RuleIn) -> rule_services.RuleInput:
         pattern=data.pattern,
         category_ids=list(data.category_ids),
         contact_domains=[d[:100] for d in data.contact_domains],
+        asset_product_lines=list(data.asset_product_lines),
+        asset_models=list(data.asset_models),
+        asset_warranty=str(data.asset_warranty or ""),
         set_category_id=data.set_category_id,
         set_type=str(data.set_type or ""),
         set_priority=str(data.set_priority or ""),
@@ -107,6 +123,9 @@ def _out(rule: RoutingRule) -> dict[str, object]:
         "pattern": rule.pattern,
         "category_ids": sorted(c.pk for c in rule.categories.all()),
         "contact_domains": rule.contact_domains,
+        "asset_product_lines": rule.asset_product_lines,
+        "asset_models": rule.asset_models,
+        "asset_warranty": rule.asset_warranty or None,
         "set_category_id": rule.set_category_id,
         "set_type": rule.set_type or None,
         "set_priority": rule.set_priority or None,

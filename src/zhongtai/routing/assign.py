@@ -21,11 +21,12 @@ from typing import Any
 
 AVAILABLE = "available"
 # Why an agent cannot take a ticket, in the order they are checked.
-STATUS, CAPACITY, CHANNEL, CATEGORY, LANGUAGE, TIER = (
+STATUS, CAPACITY, CHANNEL, CATEGORY, PRODUCT_LINE, LANGUAGE, TIER = (
     "status",
     "capacity",
     "channel_capacity",
     "category",
+    "product_line",
     "language",
     "customer_tier",
 )
@@ -44,6 +45,7 @@ class Agent:
     categories: frozenset[int] = frozenset()  # empty: any category
     languages: frozenset[str] = frozenset()  # empty: any language
     customer_tiers: frozenset[str] = frozenset()  # empty: any tier
+    product_lines: frozenset[str] = frozenset()  # lower-cased; empty: any product line
     open: int = 0
     open_by_channel: Mapping[str, int] = field(default_factory=dict)
     last_assigned: float = 0.0  # a timestamp; 0: never
@@ -57,6 +59,7 @@ class Need:
     category_ids: frozenset[int] = frozenset()  # its category and the category's ancestors
     language: str = ""
     customer_tier: str = ""
+    product_line: str = ""  # of the ticket's asset, lower-cased; "" without one
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ def refusal(agent: Agent, need: Need) -> str | None:
         return CHANNEL
     if agent.categories and need.category_ids and not (agent.categories & need.category_ids):
         return CATEGORY
+    if agent.product_lines and need.product_line and need.product_line not in agent.product_lines:
+        return PRODUCT_LINE
     if agent.languages and need.language and need.language not in agent.languages:
         return LANGUAGE
     if agent.customer_tiers and need.customer_tier not in agent.customer_tiers:

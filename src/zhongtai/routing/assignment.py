@@ -64,11 +64,13 @@ def person_field(tier: str) -> str:
 
 def need_of(ticket: Ticket, state: RoutingState) -> Need:
     customer = ticket.customer if ticket.customer_id else None
+    asset = ticket.asset if ticket.asset_id else None
     return Need(
         channel=ticket.channel,
         category_ids=frozenset(category_ancestors(ticket.category_id, state.parents)),
         language=language_of(f"{ticket.subject}\n{ticket.description}"),
         customer_tier=customer.tier if customer else "",
+        product_line=asset.product_line.strip().lower() if asset else "",
     )
 
 
@@ -354,7 +356,7 @@ def team_queue_drain(*, tenant_id: int, team_id: int, limit: int = DRAIN_BATCH) 
         unit_lock("assignment", tenant_id)
         tickets = list(
             waiting_tickets(tenant_id, team_id)
-            .select_related("tenant", "customer", "team")
+            .select_related("tenant", "customer", "team", "asset")
             .select_for_update(of=("self",))
             .order_by("created_at", "id")[:limit]
         )

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhongtai.customers.models import CustomerTier
+from zhongtai.customers.models import CustomerTier, WarrantyStatus
 from zhongtai.routing.models import RoutingRule
 from zhongtai.routing.rule_services import DRY_RUN_MAX_DAYS, RuleInput
 from zhongtai.tickets.choices import Channel, TicketPriority, TicketType
@@ -58,6 +58,24 @@ class RuleForm(forms.Form):
         max_length=1000,
         help_text=_("Separated by commas, e.g. bigcustomer.com."),
     )
+    asset_product_lines = forms.CharField(
+        label=_("Asset product lines"),
+        required=False,
+        max_length=1000,
+        help_text=_("Of the asset the ticket is about; separated by commas, any case."),
+    )
+    asset_models = forms.CharField(
+        label=_("Asset product models"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separated by commas, any case."),
+    )
+    asset_warranty = forms.ChoiceField(
+        label=_("Asset warranty"),
+        required=False,
+        choices=[("", _("Any")), *WarrantyStatus.choices],
+        help_text=_("As it stood the day the ticket came in."),
+    )
     set_category = forms.TypedChoiceField(
         label=_("Set the category"), required=False, coerce=int, empty_value=None
     )
@@ -104,6 +122,9 @@ class RuleForm(forms.Form):
             customer_tiers=data["customer_tiers"],
             category_ids=[int(pk) for pk in data["categories"]],
             contact_domains=_words(data["contact_domains"] or ""),
+            asset_product_lines=_words(data["asset_product_lines"] or ""),
+            asset_models=_words(data["asset_models"] or ""),
+            asset_warranty=data["asset_warranty"] or "",
             set_category_id=data["set_category"],
             set_type=data["set_type"] or "",
             set_priority=data["set_priority"] or "",
@@ -124,6 +145,9 @@ class RuleForm(forms.Form):
             "customer_tiers": rule.customer_tiers,
             "categories": [str(c.pk) for c in rule.categories.all()],
             "contact_domains": ", ".join(rule.contact_domains),
+            "asset_product_lines": ", ".join(rule.asset_product_lines),
+            "asset_models": ", ".join(rule.asset_models),
+            "asset_warranty": rule.asset_warranty,
             "set_category": rule.set_category_id,
             "set_type": rule.set_type,
             "set_priority": rule.set_priority,
@@ -140,6 +164,12 @@ class ProfileForm(forms.Form):
     categories = _ticks(_("Categories"), [])
     languages = _ticks(_("Languages"), [("zh", "中文"), ("en", "English")])
     customer_tiers = _ticks(_("Customer tiers"), CustomerTier.choices)
+    product_lines = forms.CharField(
+        label=_("Product lines"),
+        required=False,
+        max_length=2000,
+        help_text=_("Of the ticket's asset; separated by commas. Empty: any."),
+    )
 
     def __init__(
         self, *args: Any, categories: Sequence[tuple[int, str]] = (), **kwargs: Any
@@ -168,6 +198,7 @@ class ProfileForm(forms.Form):
             categories=[int(pk) for pk in data["categories"]],
             languages=data["languages"],
             customer_tiers=data["customer_tiers"],
+            product_lines=_words(data["product_lines"] or ""),
         )
 
     @staticmethod
@@ -177,6 +208,7 @@ class ProfileForm(forms.Form):
             "categories": [str(pk) for pk in profile.categories],
             "languages": profile.languages,
             "customer_tiers": profile.customer_tiers,
+            "product_lines": ", ".join(profile.product_lines),
         }
         for channel, cap in (profile.channel_caps or {}).items():
             initial[f"cap_{channel}"] = cap

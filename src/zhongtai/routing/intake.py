@@ -16,11 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from zhongtai.routing import assignment, services
-from zhongtai.routing.rules import RuleFacts, category_ancestors, facts_text, rules_apply
+from zhongtai.routing.rules import (
+    RuleFacts,
+    asset_facts,
+    category_ancestors,
+    facts_text,
+    rules_apply,
+)
 from zhongtai.routing.state import RoutingState, routing_state
 from zhongtai.tickets import events
 from zhongtai.tickets.choices import EventType, TicketPriority
@@ -65,12 +72,19 @@ def ticket_route(*, ticket: Ticket, chosen: frozenset[str] = frozenset()) -> lis
 
 def _facts(ticket: Ticket, state: RoutingState) -> RuleFacts:
     email = ticket.contact.email if ticket.contact else ""
+    asset = ticket.asset if ticket.asset_id else None
+    today = timezone.localdate(timezone=ZoneInfo(ticket.tenant.time_zone))
     return RuleFacts(
         text=facts_text(ticket.subject, ticket.description),
         channel=ticket.channel,
         customer_tier=ticket.customer.tier if ticket.customer else "",
         category_ids=category_ancestors(ticket.category_id, state.parents),
         contact_domain=email.rpartition("@")[2].lower(),
+        **asset_facts(
+            asset.product_line if asset else None,
+            asset.product_model if asset else None,
+            asset.warranty_on(today) if asset else None,
+        ),
     )
 
 

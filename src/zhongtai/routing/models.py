@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhongtai.core.models import TenantScopedModel
+from zhongtai.customers.models import WarrantyStatus
 
 
 class ClassifierTarget(models.TextChoices):
@@ -163,6 +164,26 @@ class RoutingRule(TenantScopedModel):
         validators=[_string_list],
         help_text=_("e.g. bigcustomer.com"),
     )
+    asset_product_lines = models.JSONField(
+        _("asset product lines"),
+        default=list,
+        blank=True,
+        validators=[_string_list],
+        help_text=_("The product line of the asset the ticket is about (any case)."),
+    )
+    asset_models = models.JSONField(
+        _("asset product models"),
+        default=list,
+        blank=True,
+        validators=[_string_list],
+        help_text=_("The model of the asset the ticket is about (any case)."),
+    )
+    asset_warranty = models.CharField(
+        _("asset warranty"),
+        max_length=20,
+        blank=True,
+        choices=[("", _("Any")), *WarrantyStatus.choices],
+    )
     # actions
     set_category = models.ForeignKey(
         "tickets.Category",
@@ -222,8 +243,9 @@ class AgentProfile(TenantScopedModel):
     """How assignment sees a person of the unit: status, capacity and skills.
 
     Only an *available* agent is given tickets, up to ``max_open`` open ones (and per
-    channel where ``channel_caps`` says so). An empty skill list means "any". Someone
-    without a profile is never given tickets automatically.
+    channel where ``channel_caps`` says so). Skills are categories, languages, customer
+    tiers and product lines (of the ticket's asset); an empty skill list means "any".
+    Someone without a profile is never given tickets automatically.
     """
 
     user = models.ForeignKey(
@@ -253,6 +275,9 @@ class AgentProfile(TenantScopedModel):
     )
     customer_tiers = models.JSONField(
         _("customer tiers"), default=list, blank=True, validators=[_string_list]
+    )
+    product_lines = models.JSONField(
+        _("product lines"), default=list, blank=True, validators=[_string_list]
     )
     last_assigned_at = models.DateTimeField(_("last given a ticket"), null=True, blank=True)
 

@@ -32,6 +32,7 @@ from zhongtai.tickets.choices import Channel
 MANAGE = "team.manage"
 LANGUAGES = {"zh": "中文", "en": "English"}
 MAX_OPEN = 500
+MAX_LINES, MAX_NAME = 50, 100  # product lines of a person, characters of one
 
 
 def _bad(field_name: str, message: str) -> InvalidInput:
@@ -97,6 +98,7 @@ class ProfileInput:
     categories: list[int] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     customer_tiers: list[str] = field(default_factory=list)
+    product_lines: list[str] = field(default_factory=list)
 
 
 def _profile_checked(actor: Actor, data: ProfileInput) -> ProfileInput:
@@ -120,12 +122,22 @@ def _profile_checked(actor: Actor, data: ProfileInput) -> ProfileInput:
     for tier in data.customer_tiers:
         if tier not in CustomerTier.values:
             raise _bad("customer_tiers", _("Unknown customer tier: %(v)s.") % {"v": tier})
+    lines: dict[str, str] = {}
+    for line in data.product_lines:
+        line = line.strip()
+        if len(line) > MAX_NAME:
+            raise _bad("product_lines", _("At most %(n)d characters.") % {"n": MAX_NAME})
+        if line:
+            lines.setdefault(line.lower(), line)
+    if len(lines) > MAX_LINES:
+        raise _bad("product_lines", _("At most %(n)d product lines.") % {"n": MAX_LINES})
     return ProfileInput(
         max_open=data.max_open,
         channel_caps=dict(sorted(data.channel_caps.items())),
         categories=sorted(set(data.categories)),
         languages=sorted(set(data.languages)),
         customer_tiers=sorted(set(data.customer_tiers)),
+        product_lines=sorted(lines.values(), key=str.lower),
     )
 
 
@@ -145,6 +157,7 @@ def agent_profile_save(*, actor: Actor, user: User, data: ProfileInput) -> Agent
             "categories": clean.categories,
             "languages": clean.languages,
             "customer_tiers": clean.customer_tiers,
+            "product_lines": clean.product_lines,
         },
     )
     if profile.status == AgentStatus.AVAILABLE:  # more capacity may take from the queue

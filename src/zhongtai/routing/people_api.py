@@ -54,6 +54,11 @@ class RoutingProfileIn(Schema):
     customer_tiers: list[CustomerTier] = Field(
         default_factory=list, max_length=10, description="Empty: any tier."
     )
+    product_lines: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Of the ticket's asset, any case; empty: any product line.",
+    )
 
 
 class RoutingAgentOut(Schema):
@@ -67,6 +72,7 @@ class RoutingAgentOut(Schema):
     category_ids: list[int]
     languages: list[str]
     customer_tiers: list[str]
+    product_lines: list[str]
     teams: list[str]
 
 
@@ -146,6 +152,7 @@ def _agent(row: people.BoardRow) -> dict[str, Any]:
         "category_ids": profile.categories,
         "languages": profile.languages,
         "customer_tiers": profile.customer_tiers,
+        "product_lines": profile.product_lines,
         "teams": row.teams,
     }
 
@@ -223,6 +230,7 @@ def routing_agent_profile_api(
             categories=list(data.category_ids),
             languages=list(data.languages),
             customer_tiers=[str(t) for t in data.customer_tiers],
+            product_lines=list(data.product_lines),
         ),
     )
     return _agent_of(request, user_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from zhongtai.customers.models import CustomerTier
+from zhongtai.customers.models import CustomerTier, WarrantyStatus
 from zhongtai.routing.models import RoutingRule
 from zhongtai.sla.presenters import word_list
 from zhongtai.tickets.choices import Channel, TicketPriority, TicketType
@@ -43,6 +43,12 @@ def rule_rows(rules: Sequence[RoutingRule]) -> list[RuleRow]:
             (_("Customer tier"), _labels(rule.customer_tiers, CustomerTier)),
             (_("Category"), word_list(str(c) for c in rule.categories.all())),
             (_("Mail domain"), word_list(rule.contact_domains)),
+            (_("Product line"), word_list(rule.asset_product_lines)),
+            (_("Product model"), word_list(rule.asset_models)),
+            (
+                _("Warranty"),
+                str(WarrantyStatus(rule.asset_warranty).label) if rule.asset_warranty else "",
+            ),
         ]
         actions = [
             (_("Category"), str(rule.set_category) if rule.set_category else ""),

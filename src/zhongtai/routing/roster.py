@@ -34,6 +34,7 @@ class Skills:
     categories: frozenset[int]
     languages: frozenset[str]
     customer_tiers: frozenset[str]
+    product_lines: frozenset[str]  # lower-cased
 
 
 _skills: dict[int, dict[int, Skills]] = {}  # unit → person → skills
@@ -50,7 +51,7 @@ def _skills_read(tenant_id: int, user_ids: list[int]) -> dict[int, Skills]:
     marks = ", ".join(["%s"] * len(user_ids))
     sql = f"""
         SELECT user_id, CAST(updated_at AS TEXT), channel_caps, categories, languages,
-               customer_tiers
+               customer_tiers, product_lines
         FROM routing_agentprofile WHERE tenant_id = %s AND user_id IN ({marks})"""  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [tenant_id, *user_ids])
@@ -62,8 +63,9 @@ def _skills_read(tenant_id: int, user_ids: list[int]) -> dict[int, Skills]:
             categories=frozenset(_json(categories, ())),
             languages=frozenset(_json(languages, ())),
             customer_tiers=frozenset(_json(tiers, ())),
+            product_lines=frozenset(line.strip().lower() for line in _json(lines, ())),
         )
-        for user_id, stamp, caps, categories, languages, tiers in rows
+        for user_id, stamp, caps, categories, languages, tiers, lines in rows
     }
 
 
@@ -169,6 +171,7 @@ def roster_read(
             categories=skills.categories,
             languages=skills.languages,
             customer_tiers=skills.customer_tiers,
+            product_lines=skills.product_lines,
             open=total,
             open_by_channel={channel: here} if channel is not None else by_channel.get(user_id, {}),
             last_assigned=float(last or 0.0),
@@ -176,4 +179,4 @@ def roster_read(
     return roster
 
 
-_NO = Skills(None, {}, frozenset(), frozenset(), frozenset())
+_NO = Skills(None, {}, frozenset(), frozenset(), frozenset(), frozenset())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -21,14 +22,16 @@ from zhongtai.accounts.models import Team
 from zhongtai.core.errors import InvalidInput, NotFound
 from zhongtai.core.ordering import POSITION_STEP, positions_move
 from zhongtai.core.permissions import ensure_can
-from zhongtai.customers.models import CustomerTier
+from zhongtai.customers.models import CustomerTier, WarrantyStatus, warranty_status
 from zhongtai.routing.models import RoutingRule
 from zhongtai.routing.rules import (
     CompiledRule,
     RuleFacts,
+    asset_facts,
     category_ancestors,
     facts_text,
     keywords_clean,
+    names_clean,
     pattern_compile,
 )
 from zhongtai.tickets.choices import Channel, TicketPriority, TicketType
@@ -42,6 +45,9 @@ RULE_FIELDS = (
     "keywords",
     "pattern",
     "contact_domains",
+    "asset_product_lines",
+    "asset_models",
+    "asset_warranty",
     "set_type",
     "set_priority",
     "add_tags",
@@ -60,6 +66,9 @@ class RuleInput:
     pattern: str = ""
     category_ids: list[int] = field(default_factory=list)
     contact_domains: list[str] = field(default_factory=list)
+    asset_product_lines: list[str] = field(default_factory=list)
+    asset_models: list[str] = field(default_factory=list)
+    asset_warranty: str = ""
     set_category_id: int | None = None
     set_type: str = ""
     set_priority: str = ""
@@ -79,6 +88,16 @@ def _choices(name: str, values: list[str], allowed: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _names(values: list[str]) -> list[str]:
+    """Product lines or models as written (compared in any case), each once."""
+    seen: dict[str, str] = {}
+    for value in values:
+        value = value.strip()[:100]
+        if value and value.lower() not in seen:
+            seen[value.lower()] = value
+    return list(seen.values())
+
+
 def _check(actor: Actor, data: RuleInput) -> tuple[list[Category], Category | None, Team | None]:
     data.name = data.name.strip()[:120]
     if not data.name:
@@ -93,6 +112,10 @@ def _check(actor: Actor, data: RuleInput) -> tuple[list[Category], Category | No
     data.contact_domains = [
         d.strip().lower().lstrip("@") for d in data.contact_domains if d.strip()
     ]
+    data.asset_product_lines = _names(data.asset_product_lines)
+    data.asset_models = _names(data.asset_models)
+    if data.asset_warranty:
+        _choices("asset_warranty", [data.asset_warranty], WarrantyStatus.values)
     data.add_tags = list(dict.fromkeys(t.strip()[:50] for t in data.add_tags if t.strip()))
     try:
         pattern_compile(data.pattern)
@@ -115,7 +138,8 @@ def _check(actor: Actor, data: RuleInput) -> tuple[list[Category], Category | No
             raise _error("set_team_id", _("Choose a team of this business unit."))
     conditions = (
         data.channels, data.customer_tiers, data.keywords, data.pattern,
-        data.category_ids, data.contact_domains,
+        data.category_ids, data.contact_domains, data.asset_product_lines, data.asset_models,
+        data.asset_warranty,
     )  # fmt: skip
     if not any(conditions):
         raise _error("keywords", _("Give the rule at least one condition."))
@@ -201,6 +225,9 @@ def rule_compile(rule: RoutingRule) -> CompiledRule:
         pattern=pattern_compile(rule.pattern),
         category_ids=frozenset(c.pk for c in rule.categories.all()) if rule.pk else frozenset(),
         contact_domains=frozenset(rule.contact_domains),
+        product_lines=names_clean(rule.asset_product_lines),
+        product_models=names_clean(rule.asset_models),
+        warranty=rule.asset_warranty,
         actions={
             "category_id": rule.set_category_id,
             "type": rule.set_type,
@@ -235,8 +262,12 @@ def rules_dry_run(*, actor: Actor, data: RuleInput, days: int = 30) -> DryRun:
         pattern=pattern_compile(data.pattern),
         category_ids=frozenset(c.pk for c in categories),
         contact_domains=frozenset(data.contact_domains),
+        product_lines=names_clean(data.asset_product_lines),
+        product_models=names_clean(data.asset_models),
+        warranty=data.asset_warranty,
     )
     since = timezone.now() - timedelta(days=days)
+    zone = ZoneInfo(actor.tenant.time_zone)
     parents = dict(Category.objects.filter(tenant=actor.tenant).values_list("pk", "parent_id"))
     rows = (
         Ticket.objects.filter(tenant=actor.tenant, created_at__gte=since)
@@ -249,19 +280,28 @@ def rules_dry_run(*, actor: Actor, data: RuleInput, days: int = 30) -> DryRun:
             "customer__tier",
             "category_id",
             "contact__email",
+            "asset__product_line",
+            "asset__product_model",
+            "asset__warranty_ends_on",
+            "created_at",
         )
         .iterator(chunk_size=2000)
     )
     total, matched = 0, 0
     sample: list[int] = []
-    for number, subject, description, channel, tier, category_id, email in rows:
+    for row in rows:
+        number, subject, description, channel, tier, category_id, email = row[:7]
+        line, model, ends_on, created_at = row[7:]
         total += 1
+        # (the warranty as it stood the day the ticket came in)
+        day = timezone.localtime(created_at, zone).date()
         facts = RuleFacts(
             text=facts_text(subject, description),
             channel=channel,
             customer_tier=tier or "",
             category_ids=category_ancestors(category_id, parents),
             contact_domain=(email or "").rpartition("@")[2].lower(),
+            **asset_facts(line, model, warranty_status(ends_on, day) if model else None),
         )
         if rule.matches(facts):
             matched += 1

@@ -2,7 +2,8 @@
 
 A rule matches a ticket when every condition it has holds: the channel, the customer
 tier, a keyword in the text, the regular expression, the category (or an ancestor of
-it), the contact's e-mail domain. Matching rules apply in order; a field keeps the value
+it), the contact's e-mail domain, the product line, model and warranty of the asset the
+ticket is about. Matching rules apply in order; a field keeps the value
 of the first rule that set it and tags add up, so a narrow rule placed first wins.
 """
 
@@ -25,6 +26,9 @@ class RuleFacts:
     customer_tier: str
     category_ids: frozenset[int]  # the category and its ancestors
     contact_domain: str
+    product_line: str = ""  # of the ticket's asset, lower-cased ("" without one)
+    product_model: str = ""  # lower-cased
+    warranty: str = ""  # active, expired or unknown on the ticket's day ("" without an asset)
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,9 @@ class CompiledRule:
     pattern: re.Pattern[str] | None = None
     category_ids: frozenset[int] = frozenset()
     contact_domains: frozenset[str] = frozenset()
+    product_lines: frozenset[str] = frozenset()  # lower-cased
+    product_models: frozenset[str] = frozenset()  # lower-cased
+    warranty: str = ""
     actions: dict[str, Any] = field(default_factory=dict)  # category_id, type, priority, team_id
     tags: tuple[str, ...] = ()
 
@@ -48,6 +55,9 @@ class CompiledRule:
             and (self.pattern is None or self.pattern.search(facts.text) is not None)
             and (not self.category_ids or bool(self.category_ids & facts.category_ids))
             and (not self.contact_domains or facts.contact_domain in self.contact_domains)
+            and (not self.product_lines or facts.product_line in self.product_lines)
+            and (not self.product_models or facts.product_model in self.product_models)
+            and (not self.warranty or facts.warranty == self.warranty)
         )
 
 
@@ -77,6 +87,22 @@ def category_ancestors(category_id: int | None, parents: dict[int, int | None]) 
 
 def facts_text(subject: str, description: str) -> str:
     return f"{subject}\n{description}"[:MAX_TEXT].lower()
+
+
+def asset_facts(
+    product_line: str | None, product_model: str | None, warranty: str | None
+) -> dict[str, str]:
+    """The asset's part of ``RuleFacts`` (all "" for a ticket without an asset)."""
+    return {
+        "product_line": (product_line or "").strip().lower(),
+        "product_model": (product_model or "").strip().lower(),
+        "warranty": warranty or "",
+    }
+
+
+def names_clean(names: Iterable[str]) -> frozenset[str]:
+    """Product lines or models as rules compare them: trimmed, lower-cased."""
+    return frozenset(n.strip().lower() for n in names if n.strip())
 
 
 def keywords_clean(words: Iterable[str]) -> tuple[str, ...]:

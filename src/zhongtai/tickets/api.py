@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from zhongtai.accounts.actors import Actor
 from zhongtai.core.api import actor_of, api
-from zhongtai.core.errors import InvalidInput
+from zhongtai.core.errors import InvalidInput, NotFound
 from zhongtai.core.idempotency import idempotent_call
 from zhongtai.core.inputs import LINE_PATTERN, Id, PathId
 from zhongtai.core.pagination import keyset_page
 from zhongtai.core.permissions import ensure_can
 from zhongtai.customers import selectors as customer_selectors
+from zhongtai.customers.models import Asset
 from zhongtai.sla import countdown
 from zhongtai.tickets import selectors, services
 from zhongtai.tickets.choices import Channel, TicketPriority, TicketStatus, TicketType
@@ -88,7 +90,26 @@ def _related(actor: Actor, data: TicketCreateIn) -> dict[str, object]:
         "assignee": selectors.agent_get(actor=actor, user_id=data.assignee_id)
         if data.assignee_id
         else None,
+        "asset": _asset(actor, data),
     }
+
+
+def _asset(actor: Actor, data: TicketCreateIn) -> Asset | None:
+    if data.asset_id is not None and data.asset_serial is not None:
+        raise InvalidInput(
+            errors=[{"field": "asset_serial", "message": _("Give the asset's id or serial.")}]
+        )
+    if data.asset_id is None and data.asset_serial is None:
+        return None
+    try:
+        return customer_selectors.asset_get(
+            actor=actor, asset_id=data.asset_id, serial_number=data.asset_serial
+        )
+    except NotFound:
+        field = "asset_id" if data.asset_id is not None else "asset_serial"
+        raise InvalidInput(
+            errors=[{"field": field, "message": _("No asset of this unit has it.")}]
+        ) from None
 
 
 @router.get("", response=TicketPageOut, summary="List tickets (newest first, with filters)")

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.models import Team, User
+from zhongtai.core.errors import NotFound
 from zhongtai.customers import selectors as customer_selectors
-from zhongtai.customers.models import Contact, Customer
+from zhongtai.customers.models import Asset, Contact, Customer
 from zhongtai.tickets import selectors
 from zhongtai.tickets.choices import (
     Channel,
@@ -217,6 +218,7 @@ AGENT_TICKET_FIELDS = (
     "priority",
     "customer",
     "contact",
+    "asset",
     "category",
     "team",
     "assignee",
@@ -245,6 +247,12 @@ class AgentTicketForm(forms.Form):
     contact: forms.ModelChoiceField[Contact] = forms.ModelChoiceField(
         label=_("Contact"), queryset=QS_NONE, required=False
     )
+    asset = forms.CharField(
+        label=_("Asset serial number"),
+        required=False,
+        max_length=120,
+        help_text=_("The product the ticket is about; it also names the customer."),
+    )
     category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
         label=_("Category"), queryset=QS_NONE, required=False
     )
@@ -259,6 +267,7 @@ class AgentTicketForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.actor = actor
         _choices_from(self, "customer", customer_selectors.customer_list(actor=actor))
         _choices_from(self, "contact", customer_selectors.contact_list(actor=actor))
         _choices_from(self, "category", selectors.category_list(actor=actor))
@@ -273,3 +282,14 @@ class AgentTicketForm(forms.Form):
         if contact is not None and customer is not None and contact.customer_id != customer.pk:
             self.add_error("contact", _("This contact belongs to another customer."))
         return data
+
+    def clean_asset(self) -> Asset | None:
+        serial = (self.cleaned_data.get("asset") or "").strip()
+        if not serial:
+            return None
+        try:
+            return customer_selectors.asset_get(actor=self.actor, serial_number=serial)
+        except NotFound:
+            raise forms.ValidationError(
+                _("No asset of this unit has this serial number.")
+            ) from None

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhongtai.accounts.models import Team, Tier
 from zhongtai.core.models import TenantScopedModel
-from zhongtai.customers.models import Contact, Customer
+from zhongtai.customers.models import Asset, Contact, Customer
 from zhongtai.tickets.choices import (
     Channel,
     EventType,
@@ -121,6 +121,14 @@ class Ticket(TenantScopedModel):
     )
     contact = models.ForeignKey(
         Contact, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("contact")
+    )
+    asset = models.ForeignKey(
+        Asset,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("asset"),
     )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from zhongtai.accounts.models import Team, Tier
 from zhongtai.core.errors import ApplicationError
 from zhongtai.core.models import Tenant
+from zhongtai.customers.models import Asset, WarrantyStatus
 from zhongtai.tickets.choices import (
     PRIORITY_BADGE,
     STATUS_BADGE,
@@ -361,6 +363,7 @@ def _refusal_labels() -> dict[str, str]:
         "category": _("other categories"),
         "language": _("other languages"),
         "customer_tier": _("other customer tiers"),
+        "product_line": _("other product lines"),
     }
 
 
@@ -537,3 +540,10 @@ def triage_suggestions(events: Sequence[TicketEvent]) -> list[Suggestion]:
         for s in found
         if isinstance(s, dict) and s.get("category_id") and s.get("confidence") is not None
     ]
+
+
+def asset_warranty(tenant: Tenant, asset: Asset) -> tuple[str, str]:
+    """The asset's warranty today in the unit: (status, label)."""
+    today = timezone.localdate(timezone=ZoneInfo(tenant.time_zone))
+    status = asset.warranty_on(today)
+    return status, str(WarrantyStatus(status).label)

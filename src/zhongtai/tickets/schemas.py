@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 from ninja import Schema
 from pydantic import ConfigDict, Field, StringConstraints
 
@@ -40,6 +42,14 @@ class TicketCreateIn(StrictIn):
     category_id: Id | None = None
     customer_id: Id | None = None
     contact_id: Id | None = None
+    asset_id: Id | None = Field(default=None, description="The customer's asset it is about.")
+    asset_serial: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=120,
+        pattern=LINE_PATTERN,
+        description="Or the asset's serial number (not both).",
+    )
     team_id: Id | None = None
     assignee_id: Id | None = None
     tags: list[TagName] = Field(default_factory=list, max_length=20)
@@ -146,10 +156,20 @@ class TicketListOut(Schema):
         return {"id": obj.assignee.pk, "name": str(obj.assignee)} if obj.assignee else None
 
 
+class TicketAssetOut(Schema):
+    id: int
+    serial_number: str
+    product_model: str
+    product_line: str
+    warranty_ends_on: date | None
+    warranty: str = Field(description="active, expired or unknown: today, in the unit's time.")
+
+
 class TicketOut(TicketListOut):
     description: str
     engineer: RefOut | None
     contact: RefOut | None
+    asset: TicketAssetOut | None
     tags: list[str]
     parent: int | None
     blocks_parent: bool
@@ -157,6 +177,21 @@ class TicketOut(TicketListOut):
     first_response_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+
+    @staticmethod
+    def resolve_asset(obj: Ticket) -> dict[str, object] | None:
+        asset = obj.asset if obj.asset_id else None
+        if asset is None:
+            return None
+        today = timezone.localdate(timezone=ZoneInfo(obj.tenant.time_zone))
+        return {
+            "id": asset.pk,
+            "serial_number": asset.serial_number,
+            "product_model": asset.product_model,
+            "product_line": asset.product_line,
+            "warranty_ends_on": asset.warranty_ends_on,
+            "warranty": asset.warranty_on(today),
+        }
 
     @staticmethod
     def resolve_engineer(obj: Ticket) -> dict[str, object] | None:

@@ -64,7 +64,9 @@ def ticket_get(*, actor: Actor, number: int) -> Ticket:
     """The ticket with this per-tenant number, or ``NotFound`` if missing or not visible."""
     ticket = (
         ticket_list(actor=actor)
-        .select_related("engineer", "requester", "merged_into", "parent", "category__parent")
+        .select_related(
+            "engineer", "requester", "merged_into", "parent", "category__parent", "asset"
+        )
         .filter(number=number)
         .first()
     )

@@ -260,6 +260,7 @@ def _detail_context(actor: Actor, ticket: Ticket) -> dict[str, Any]:
     event_list = list(events)
     return {
         "ticket": ticket,
+        "asset_warranty": presenters.asset_warranty(tenant, ticket.asset) if ticket.asset else None,
         "triage": presenters.triage_suggestions(event_list) if ticket.needs_triage else [],
         "row": presenters.ticket_row(tenant, ticket),
         "tags": ", ".join(tag.name for tag in ticket.tags.all()),

@@ -13,7 +13,7 @@ from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.models import Team, Tier, User
 from zhongtai.core.errors import Conflict, InvalidInput, NotFound
 from zhongtai.core.permissions import ensure_can
-from zhongtai.customers.models import Contact, Customer
+from zhongtai.customers.models import Asset, Contact, Customer
 from zhongtai.routing import assignment
 from zhongtai.routing import intake as routing
 from zhongtai.sla import clocks
@@ -58,10 +58,12 @@ def ticket_create(
     files: Sequence[UploadedFile[bytes]] = (),
     parent: Ticket | None = None,
     blocks_parent: bool = False,
+    asset: Asset | None = None,
 ) -> Ticket:
     """Open a ticket. A customer contact opens it for themselves, on the portal.
 
-    Related objects must already be fetched through the actor's selectors.
+    Related objects must already be fetched through the actor's selectors. An asset
+    names the customer when none was given, and must be that customer's.
     """
     if actor.is_customer:
         ensure_can(actor, "portal.use")
@@ -75,6 +77,12 @@ def ticket_create(
         ensure_can(actor, "tickets.create")
         if contact is not None:
             customer = contact.customer
+        if asset is not None and customer is None:
+            customer = asset.customer
+    if asset is not None and (customer is None or asset.customer_id != customer.pk):
+        raise InvalidInput(
+            errors=[{"field": "asset", "message": _("This asset belongs to another customer.")}]
+        )
     tenant = actor.tenant
     team_chosen = team is not None
     team = team or default_team(tenant)
@@ -89,6 +97,7 @@ def ticket_create(
         category=category,
         customer=customer,
         contact=contact,
+        asset=asset,
         team=team,
         tier=team.tier if team else Tier.L1,
         assignee=assignee,
