@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "zhongtai.tickets",
     "zhongtai.sla",
     "zhongtai.routing",
+    "zhongtai.knowledge",
 ]
 
 MIDDLEWARE = [

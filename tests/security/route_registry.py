@@ -98,6 +98,7 @@ def _standards_page(allowed: str) -> dict[str, str]:
     return page(staff="403", l2=allowed, admin=allowed, other_agent="403")
 
 
+ARTICLE_BODY = {"title": "Route matrix", "body": "Checking who may write."}
 TICKET_BODY = {"subject": "Route matrix", "description": "Checking who may do what."}
 
 HTML: dict[str, Rule] = {
@@ -502,6 +503,61 @@ API: dict[str, Rule] = {
     ),
     "POST /api/v1/routing/rules/dry-run": Rule(
         "post", _standards_api("2xx"), data=RULE_BODY, why="counts only; stores nothing"
+    ),
+    # Knowledge: staff read and write drafts; publishers (L2 and admin by default) publish;
+    # customer contacts read and search what is published for customers or the public.
+    "GET /api/v1/knowledge/articles": Rule(
+        "get", api(customer="2xx", staff="2xx", other_agent="2xx")
+    ),
+    "POST /api/v1/knowledge/articles": Rule(
+        "post", api(customer="403", staff="2xx", other_agent="2xx"), data=ARTICLE_BODY
+    ),
+    "GET /api/v1/knowledge/articles/{article_id}": Rule(
+        "get",
+        api(customer="2xx", staff="2xx", other_agent="404"),
+        kwargs={"article_id": "@kb_public"},
+    ),
+    "PUT /api/v1/knowledge/articles/{article_id}": Rule(
+        "put",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"article_id": "@kb_draft"},
+        data=ARTICLE_BODY,
+    ),
+    "POST /api/v1/knowledge/articles/{article_id}/transition": Rule(
+        "post",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"article_id": "@kb_draft"},
+        data={"to_status": "in_review"},
+        why="anyone on the staff sends a draft for review",
+    ),
+    "GET /api/v1/knowledge/articles/{article_id}/versions": Rule(
+        "get",
+        api(customer="404", staff="2xx", other_agent="404"),
+        kwargs={"article_id": "@kb_public"},
+        why="versions are the staff's; for a customer contact they do not exist",
+    ),
+    "GET /api/v1/knowledge/articles/{article_id}/diff": Rule(
+        "get",
+        api(customer="404", staff="2xx", other_agent="404"),
+        kwargs={"article_id": "@kb_public"},
+        data={"from": 1, "to": 1},
+    ),
+    "POST /api/v1/knowledge/articles/{article_id}/feedback": Rule(
+        "post",
+        api(customer="2xx", staff="2xx", other_agent="404"),
+        kwargs={"article_id": "@kb_public"},
+        data={"helpful": True, "question": "how do I reset the printer"},
+    ),
+    "GET /api/v1/knowledge/search": Rule(
+        "get", api(customer="2xx", staff="2xx", other_agent="2xx"), data={"q": "printer"}
+    ),
+    "GET /api/v1/knowledge/settings": Rule(
+        "get", api(customer="403", staff="2xx", other_agent="2xx")
+    ),
+    "PUT /api/v1/knowledge/settings": Rule(
+        "put",
+        _standards_api("2xx"),
+        data={"publisher_roles": ["l2", "lead"], "bot_threshold": 0.6},
     ),
     # People's routing: everyone sets their own status; leads and administrators the rest.
     "PUT /api/v1/routing/status": Rule(

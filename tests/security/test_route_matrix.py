@@ -26,6 +26,7 @@ from zhongtai.accounts.models import User
 from zhongtai.core.api import api
 from zhongtai.core.models import Tenant
 from zhongtai.customers.models import Customer
+from zhongtai.knowledge import services as knowledge_services
 from zhongtai.routing.models import RoutingRule
 from zhongtai.sla.models import BusinessCalendar, CalendarDate, SlaPolicy, WorkingInterval
 from zhongtai.tickets import services
@@ -118,7 +119,20 @@ def _scene(world: factories.World) -> dict[str, int]:
     rule = RoutingRule.objects.create(
         tenant=world.tenant, name="Printers", keywords=["printer"], set_priority="low"
     )
+    kb_public = knowledge_services.article_create(
+        actor=world.l2,
+        data=knowledge_services.ArticleInput(
+            title="Reset the printer", body="Hold the power key.", visibility="customers"
+        ),
+        publish=True,
+    )
+    kb_draft = knowledge_services.article_create(
+        actor=world.agent,
+        data=knowledge_services.ArticleInput(title="Printer jams", body="Draft notes."),
+    )
     return {
+        "kb_public": kb_public.pk,
+        "kb_draft": kb_draft.pk,
         "rule": rule.pk,
         "calendar": calendar.pk,
         "policy": policy.pk,

@@ -32,6 +32,8 @@ _WORKSPACE = {
     "tickets.transition",
     "tickets.attach",
     "customers.view",
+    "knowledge.view",
+    "knowledge.write",
 }
 _L1 = _WORKSPACE | {
     "tickets.reply",
@@ -46,7 +48,9 @@ _L1 = _WORKSPACE | {
 _REPORTS = {"reports.view"}
 # Service standards (SLA policies, business calendars) and routing rules: the unit's
 # administrators and the L2 "middle platform" that owns the standards.
-_STANDARDS = {"standards.manage", "routing.manage"}
+# Knowledge settings (who publishes, the bot's threshold) go with them; who may publish an
+# article is itself one of those settings, not a permission of a role.
+_STANDARDS = {"standards.manage", "routing.manage", "knowledge.manage"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CUSTOMER: frozenset({"portal.use"}),

@@ -1,6 +1,6 @@
 """The ticket classifier: text in, a label (a category, a priority, a team) with a confidence.
 
-Word unigrams and bigrams (``zhongtai.routing.text``: jieba for Chinese) and character
+Word unigrams and bigrams (``zhongtai.core.text``: jieba for Chinese) and character
 2–5-grams within words, TF-IDF weighted, feed a linear support-vector machine; sigmoid
 calibration over three folds turns its scores into probabilities, so that a tenant's
 confidence threshold means what it says. On CLINC150 this reaches about 92 % in-scope
@@ -31,7 +31,7 @@ from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_su
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
-from zhongtai.routing.text import words
+from zhongtai.core.text import words
 
 MIN_PER_LABEL = 3  # fewer examples than the calibration's folds: the label is left out
 MAX_TEXT = 4000  # characters of a ticket that the classifier reads

@@ -1,0 +1,78 @@
+"""The full-text index inside the database, over ``SearchDocument``'s term columns.
+
+The terms are written by one tokenizer (``zhongtai.core.text.search_terms``: jieba for
+Chinese, Snowball stems for English), space-separated, so the database only has to split
+on spaces:
+
+- SQLite: an FTS5 table with external content (``knowledge_fts``) kept by triggers on
+  ``knowledge_searchdocument``; ranked by FTS5's own BM25 with column weights.
+- PostgreSQL: a stored generated ``tsvector`` (``simple`` configuration: no stemming or
+  stop words of its own; title weight A, questions B, body C) with a GIN index; the
+  candidates it finds are ranked by BM25 in ``zhongtai.knowledge.search``.
+
+Migration ``knowledge.0002_fulltext_index`` creates both.
+
+Both are written by the database in the statement that writes the document, so the index
+commits or rolls back with the data. ``document_put`` is the only writer; callers run it
+inside their own transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from zhongtai.core.text import search_text
+from zhongtai.knowledge.models import SearchDocument
+
+# Long bodies are cut: their tail adds little to ranking and much to the index.
+MAX_BODY_CHARS = 20_000
+MAX_QUESTIONS_CHARS = 40_000
+
+
+@dataclass(frozen=True)
+class Indexable:
+    """What a searchable thing gives the index: its text and its filters."""
+
+    kind: str
+    object_id: int
+    audience: str
+    title: str
+    body: str
+    questions: str = ""
+    language: str = ""
+    category_id: int | None = None
+    product_line: str = ""
+
+
+def document_put(*, tenant_id: int, item: Indexable) -> None:
+    """Write (or replace) the search document of ``item``. Precondition: inside the
+    transaction that changed the item."""
+    SearchDocument.objects.update_or_create(
+        tenant_id=tenant_id,
+        kind=item.kind,
+        object_id=item.object_id,
+        defaults={
+            "audience": item.audience,
+            "language": item.language,
+            "category_id": item.category_id,
+            "product_line": item.product_line,
+            "title_terms": search_text(item.title),
+            "body_terms": search_text(item.body[:MAX_BODY_CHARS]),
+            "question_terms": search_text(item.questions[:MAX_QUESTIONS_CHARS]),
+        },
+    )
+
+
+def document_delete(*, tenant_id: int, kind: str, object_id: int) -> None:
+    """Take a thing out of search (archived, unpublished, deleted)."""
+    SearchDocument.objects.filter(tenant_id=tenant_id, kind=kind, object_id=object_id).delete()
+
+
+def index_rebuild() -> None:
+    """Rebuild SQLite's FTS table from the documents (after a restore, say); PostgreSQL's
+    generated column needs nothing."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO knowledge_fts(knowledge_fts) VALUES ('rebuild')")

@@ -1,0 +1,384 @@
+"""Writes to the knowledge base: articles, their review flow, questions and feedback,
+imports, and the unit's knowledge settings. Every write keeps the search index in the
+same transaction (``article_reindex``).
+
+Any staff member writes drafts and sends them for review (``knowledge.write``); the roles
+named in the unit's knowledge settings publish, return, archive and restore. A
+publisher's edit of a published article goes live at once; anyone else's edit goes to
+review while the published version stays live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhongtai.accounts.actors import Actor
+from zhongtai.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from zhongtai.core.models import Tenant
+from zhongtai.core.permissions import Role, ensure_can
+from zhongtai.knowledge import index, workflow
+from zhongtai.knowledge.choices import (
+    ArticleEventType,
+    ArticleLanguage,
+    ArticleStatus,
+    QuestionSource,
+    SearchKind,
+    Visibility,
+)
+from zhongtai.knowledge.markdown import plain_text
+from zhongtai.knowledge.models import (
+    Article,
+    ArticleEvent,
+    ArticleQuestion,
+    ArticleVersion,
+    KnowledgeSettings,
+)
+from zhongtai.tickets.models import Category
+
+MAX_TAGS = 20
+MAX_QUESTIONS_INDEXED = 500
+CONTENT_FIELDS = ("title", "body", "language", "category_id", "tags", "product_line", "visibility")
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """An article's content, as a person or an import gives it."""
+
+    title: str
+    body: str
+    language: str = ArticleLanguage.EN
+    category_id: int | None = None
+    tags: list[str] = field(default_factory=list)
+    product_line: str = ""
+    visibility: str = Visibility.INTERNAL
+    external_id: str = ""
+
+
+def settings_for(tenant: Tenant | int) -> KnowledgeSettings:
+    """The unit's knowledge settings (the defaults, unsaved, until someone saves them)."""
+    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
+    found = KnowledgeSettings.objects.filter(tenant_id=tenant_id).first()
+    return found or KnowledgeSettings(tenant_id=tenant_id)
+
+
+def can_publish(actor: Actor, settings: KnowledgeSettings | None = None) -> bool:
+    if not actor.can("knowledge.write"):
+        return False
+    settings = settings or settings_for(actor.tenant)
+    return actor.role in settings.publisher_roles
+
+
+def _clean(actor_tenant_id: int, data: ArticleInput) -> dict[str, Any]:
+    errors: list[dict[str, str]] = []
+    title = " ".join(data.title.split())
+    if not title:
+        errors.append({"field": "title", "message": _("An article needs a title.")})
+    if not data.body.strip():
+        errors.append({"field": "body", "message": _("An article needs a body.")})
+    if data.language not in ArticleLanguage.values:
+        errors.append({"field": "language", "message": _("Unknown language.")})
+    if data.visibility not in Visibility.values:
+        errors.append({"field": "visibility", "message": _("Unknown visibility.")})
+    tags = list(dict.fromkeys(t.strip()[:50] for t in data.tags if t.strip()))
+    if len(tags) > MAX_TAGS:
+        errors.append({"field": "tags", "message": _("At most 20 tags.")})
+    if (
+        data.category_id is not None
+        and not Category.objects.filter(tenant_id=actor_tenant_id, pk=data.category_id).exists()
+    ):
+        errors.append({"field": "category_id", "message": _("No such category.")})
+    if errors:
+        raise InvalidInput(errors=errors)
+    return {
+        "title": title[:200],
+        "body": data.body,
+        "language": data.language,
+        "category_id": data.category_id,
+        "tags": tags,
+        "product_line": data.product_line.strip()[:100],
+        "visibility": data.visibility,
+    }
+
+
+def _event(article: Article, actor: Actor | None, type: str, **extra: Any) -> None:
+    ArticleEvent.objects.create(
+        tenant_id=article.tenant_id,
+        article=article,
+        type=type,
+        actor=actor.user if actor else None,
+        version=article.version,
+        **extra,
+    )
+
+
+def _version_write(article: Article, actor: Actor | None, note: str) -> None:
+    ArticleVersion.objects.create(
+        tenant_id=article.tenant_id,
+        article=article,
+        number=article.version,
+        author=actor.user if actor else None,
+        note=note[:300],
+        **{name: getattr(article, name) for name in CONTENT_FIELDS},
+    )
+
+
+def _save(article: Article) -> None:
+    try:
+        article.full_clean(exclude=["tenant", "author", "category"])
+    except ValidationError as exc:
+        raise InvalidInput.from_validation_error(exc) from exc
+    article.save()
+
+
+def article_lock(*, actor: Actor, article_id: int) -> Article:
+    """The unit's article, locked until the transaction ends (404 for other units)."""
+    article = Article.objects.select_for_update().filter(tenant=actor.tenant, pk=article_id).first()
+    if article is None:
+        raise NotFound()
+    return cast(Article, article)
+
+
+@transaction.atomic
+def article_create(
+    *, actor: Actor, data: ArticleInput, publish: bool = False, note: str = ""
+) -> Article:
+    """A new article, a draft unless ``publish`` (publishers only)."""
+    ensure_can(actor, "knowledge.write")
+    if publish and not can_publish(actor):
+        raise PermissionDenied(_("Only the roles named in the knowledge settings publish."))
+    fields = _clean(actor.tenant.pk, data)
+    if (
+        data.external_id
+        and Article.objects.filter(tenant=actor.tenant, external_id=data.external_id).exists()
+    ):
+        raise Conflict(_("An article with this external id exists."), code="duplicate")
+    article = Article(
+        tenant=actor.tenant, author=actor.user, external_id=data.external_id, **fields
+    )
+    if publish:
+        article.status = ArticleStatus.PUBLISHED
+        article.published_version = 1
+        article.published_at = timezone.now()
+    _save(article)
+    _version_write(article, actor, note)
+    _event(article, actor, ArticleEventType.CREATED, to_status=article.status)
+    article_reindex(article)
+    return article
+
+
+@transaction.atomic
+def article_update(*, actor: Actor, article_id: int, data: ArticleInput, note: str = "") -> Article:
+    """Save a new version. A publisher's edit of a published article is live at once;
+    anyone else's goes to review (the published version stays live meanwhile)."""
+    ensure_can(actor, "knowledge.write")
+    article = article_lock(actor=actor, article_id=article_id)
+    if article.status == ArticleStatus.ARCHIVED:
+        raise Conflict(_("Restore the article before editing it."), code="archived")
+    fields = _clean(actor.tenant.pk, data)
+    if all(getattr(article, name) == value for name, value in fields.items()):
+        return article
+    before = article.status
+    for name, value in fields.items():
+        setattr(article, name, value)
+    article.version += 1
+    if before == ArticleStatus.PUBLISHED:
+        if can_publish(actor):
+            article.published_version = article.version
+            article.published_at = timezone.now()
+        else:
+            article.status = ArticleStatus.IN_REVIEW
+    _save(article)
+    _version_write(article, actor, note)
+    _event(article, actor, ArticleEventType.EDITED, from_status=before, to_status=article.status)
+    article_reindex(article)
+    return article
+
+
+@transaction.atomic
+def article_transition(*, actor: Actor, article_id: int, to_status: str, note: str = "") -> Article:
+    """Move an article along the review flow (``zhongtai.knowledge.workflow``)."""
+    ensure_can(actor, "knowledge.write")
+    article = article_lock(actor=actor, article_id=article_id)
+    step = workflow.step_for(article.status, to_status)
+    if step is None:
+        raise Conflict(
+            _("An article cannot go from %(from)s to %(to)s.")
+            % {"from": article.get_status_display(), "to": to_status},
+            code="invalid_transition",
+        )
+    if step.needs_publisher and not can_publish(actor):
+        raise PermissionDenied(_("Only the roles named in the knowledge settings publish."))
+    before = article.status
+    article.status = to_status
+    if to_status == ArticleStatus.PUBLISHED:
+        article.published_version = article.version
+        article.published_at = timezone.now()
+    elif to_status == ArticleStatus.ARCHIVED:
+        article.published_version = None
+    article.save(update_fields=["status", "published_version", "published_at", "updated_at"])
+    _event(article, actor, step.event, from_status=before, to_status=to_status, note=note[:500])
+    article_reindex(article)
+    return article
+
+
+def article_reindex(article: Article) -> None:
+    """Put the article's live version into search, or take it out when nothing is live.
+    Precondition: inside the transaction that changed it."""
+    if article.published_version is None:
+        index.document_delete(
+            tenant_id=article.tenant_id, kind=SearchKind.ARTICLE, object_id=article.pk
+        )
+        return
+    live = (
+        article
+        if article.published_version == article.version
+        else ArticleVersion.objects.get(article=article, number=article.published_version)
+    )
+    questions = ArticleQuestion.objects.filter(article=article).order_by("-id")
+    texts = list(questions.values_list("text", flat=True)[:MAX_QUESTIONS_INDEXED])
+    index.document_put(
+        tenant_id=article.tenant_id,
+        item=index.Indexable(
+            kind=SearchKind.ARTICLE,
+            object_id=article.pk,
+            audience=live.visibility,
+            title=live.title,
+            body="\n".join([plain_text(live.body), " ".join(live.tags)]),
+            questions="\n".join(texts),
+            language=live.language,
+            category_id=live.category_id,
+            product_line=live.product_line,
+        ),
+    )
+
+
+def _question_clean(text: str) -> str:
+    return " ".join(text.split())[:500]
+
+
+@transaction.atomic
+def article_feedback(
+    *, actor: Actor, article_id: int, helpful: bool, question: str = ""
+) -> Article:
+    """A reader's "helpful" or "not helpful". A helpful answer to a question teaches the
+    article that question, so the next person who asks it that way finds it."""
+    article = article_lock(actor=actor, article_id=article_id)
+    if article.published_version is None:
+        raise NotFound()
+    if helpful:
+        article.helpful_count += 1
+    else:
+        article.unhelpful_count += 1
+    article.save(update_fields=["helpful_count", "unhelpful_count", "updated_at"])
+    text = _question_clean(question)
+    if helpful and text:
+        _, created = ArticleQuestion.objects.get_or_create(
+            tenant_id=article.tenant_id,
+            article=article,
+            text=text,
+            defaults={"source": QuestionSource.FEEDBACK},
+        )
+        if created:
+            article_reindex(article)
+    return article
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    questions: int = 0
+
+
+def article_import(
+    *, tenant: Tenant, data: ArticleInput, questions: list[str] | None = None
+) -> str:
+    """Create or update the article with ``data.external_id``, published, as the system
+    (imports are an administrator's command). Answers "created", "updated" or
+    "unchanged". Precondition: inside a transaction; ``data`` is already checked."""
+    actor = None
+    fields = _clean(tenant.pk, data)
+    article = (
+        Article.objects.select_for_update()
+        .filter(tenant=tenant, external_id=data.external_id)
+        .first()
+    )
+    outcome = "unchanged"
+    if article is None:
+        article = Article(tenant=tenant, external_id=data.external_id, **fields)
+        article.status = ArticleStatus.PUBLISHED
+        article.published_version = 1
+        article.published_at = timezone.now()
+        _save(article)
+        _version_write(article, actor, _("Imported"))
+        _event(article, actor, ArticleEventType.CREATED, to_status=article.status)
+        outcome = "created"
+    elif any(getattr(article, name) != value for name, value in fields.items()):
+        for name, value in fields.items():
+            setattr(article, name, value)
+        article.version += 1
+        before = article.status
+        article.status = ArticleStatus.PUBLISHED
+        article.published_version = article.version
+        article.published_at = timezone.now()
+        _save(article)
+        _version_write(article, actor, _("Imported"))
+        _event(
+            article, actor, ArticleEventType.EDITED, from_status=before, to_status=article.status
+        )
+        outcome = "updated"
+    added = questions_add(article=article, texts=questions or [], source=QuestionSource.IMPORT)
+    if outcome != "unchanged" or added:
+        article_reindex(article)
+    return outcome
+
+
+def questions_add(*, article: Article, texts: list[str], source: str) -> int:
+    """Teach an article questions it answers; answers how many were new. The caller
+    reindexes the article."""
+    cleaned = list(dict.fromkeys(t for t in (_question_clean(x) for x in texts) if t))
+    if not cleaned:
+        return 0
+    known = set(
+        ArticleQuestion.objects.filter(article=article, text__in=cleaned).values_list(
+            "text", flat=True
+        )
+    )
+    new = [
+        ArticleQuestion(tenant_id=article.tenant_id, article=article, text=t, source=source)
+        for t in cleaned
+        if t not in known
+    ]
+    ArticleQuestion.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def settings_update(
+    *, actor: Actor, publisher_roles: list[str], bot_threshold: float
+) -> KnowledgeSettings:
+    """Change who publishes and the bot's threshold (``knowledge.manage``)."""
+    ensure_can(actor, "knowledge.manage")
+    staff = [r for r in Role.values if r != Role.CUSTOMER]
+    errors = []
+    if any(role not in staff for role in publisher_roles):
+        errors.append({"field": "publisher_roles", "message": _("Only staff roles publish.")})
+    if not publisher_roles:
+        errors.append({"field": "publisher_roles", "message": _("Name one role or more.")})
+    if not 0.0 <= bot_threshold <= 1.0:
+        errors.append({"field": "bot_threshold", "message": _("Between 0 and 1.")})
+    if errors:
+        raise InvalidInput(errors=errors)
+    found = KnowledgeSettings.objects.select_for_update().filter(tenant=actor.tenant).first()
+    found = found or KnowledgeSettings(tenant=actor.tenant)
+    found.publisher_roles = list(dict.fromkeys(publisher_roles))
+    found.bot_threshold = bot_threshold
+    found.save()
+    return found
