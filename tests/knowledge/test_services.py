@@ -68,7 +68,8 @@ def test_an_edit_by_a_non_publisher_waits_for_review_and_the_old_version_stays_l
     assert edited.status == ArticleStatus.IN_REVIEW
     assert (edited.version, edited.published_version) == (2, 1)
     live = selectors.article_live(edited)
-    assert live is not None and live.title == "Reset the printer"
+    assert live is not None
+    assert live.title == "Reset the printer"
     assert _search(world.customer, "printer", world) == [article.pk]
     assert _search(world.customer, "copier", world) == []
 

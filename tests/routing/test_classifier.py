@@ -7,9 +7,9 @@ import json
 import pytest
 
 from tests.routing import corpus
+from zhongtai.core.text import words
 from zhongtai.routing import classifier
 from zhongtai.routing.classifier import BadInput, Example, Trained
-from zhongtai.core.text import words
 
 
 def test_chinese_is_segmented_and_english_split_into_words():

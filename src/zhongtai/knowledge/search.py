@@ -96,7 +96,7 @@ def query_terms(text: str, *, prefix: bool = False) -> tuple[list[str], str]:
         if raw and words and words[-1].isascii():
             partial = words[-1]
             text = text[: text.lower().rfind(partial)]
-    terms = search_terms(text) or search_terms(text, keep_stopwords=True)
+    terms = search_terms(text)  # function words are not in the index either
     seen = list(dict.fromkeys(t for t in terms if _TERM.match(t)))[:MAX_TERMS]
     if partial and not _TERM.match(partial):
         partial = ""

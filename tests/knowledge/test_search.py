@@ -1,0 +1,89 @@
+"""Search in Chinese and English: segmentation, stems, ranking, prefixes, filters,
+snippets; the same answers on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import World
+from zhongtai.core.text import search_terms
+from zhongtai.knowledge import selectors, services
+from zhongtai.knowledge.search import snippet
+
+pytestmark = pytest.mark.django_db
+
+
+def _publish(world: World, title: str, body: str, **kw: object) -> int:
+    data = services.ArticleInput(title=title, body=body, **kw)  # type: ignore[arg-type]
+    return services.article_create(actor=world.l2, data=data, publish=True).pk
+
+
+def _ids(world: World, text: str, **kw: object) -> list[int]:
+    hits = selectors.knowledge_search(
+        actor=world.agent,
+        tenant_id=world.tenant.pk,
+        text=text,
+        **kw,  # type: ignore[arg-type]
+    )
+    return [hit.object_id for hit in hits]
+
+
+def test_terms_segment_chinese_and_stem_english() -> None:
+    assert search_terms("How do I cancel my Orders?") == ["cancel", "order"]
+    assert "订单" in search_terms("我想取消订单")
+    assert search_terms("ＡＢＣ１２３") == ["abc123"]  # full-width folded
+
+
+def test_chinese_questions_find_chinese_articles(world: World) -> None:
+    inverter = _publish(
+        world,
+        "变频器报警 E07 的处理",
+        "变频器显示过电流报警时，先检查电机接线，再复位。",
+        language="zh-hans",
+    )
+    _publish(world, "空压机保养周期", "空压机每运行两千小时更换机油和滤芯。", language="zh-hans")
+
+    assert _ids(world, "变频器过电流怎么办")[0] == inverter
+    assert _ids(world, "机油多久换一次")[0] != inverter
+
+
+def test_rare_words_and_titles_rank_first(world: World) -> None:
+    refund = _publish(world, "Refund policy", "Refunds are paid within 14 days of a return.")
+    shipping = _publish(
+        world, "Shipping times", "Orders ship in 2 days. Refund questions: see the refund policy."
+    )
+    _publish(world, "Track an order", "Your order page shows where the order is.")
+
+    assert _ids(world, "how long does a refund take")[:2] == [refund, shipping]
+    assert _ids(world, "ship my order")[0] == shipping
+
+
+def test_the_last_word_is_a_prefix_while_typing(world: World) -> None:
+    printer = _publish(world, "Printer jams", "Open the tray and remove the paper.")
+
+    assert _ids(world, "prin", prefix=True) == [printer]
+    assert _ids(world, "prin") == []
+    assert _ids(world, "paper jam", prefix=True) == [printer]
+
+
+def test_filters_narrow_the_hits(world: World) -> None:
+    english = _publish(world, "Printer jams", "Remove the paper.", language="en")
+    chinese = _publish(world, "打印机卡纸 printer", "取出纸张。", language="zh-hans")
+
+    assert _ids(world, "printer", language="zh-hans") == [chinese]
+    assert _ids(world, "printer", language="en") == [english]
+
+
+def test_snippets_are_escaped_and_highlight_matches() -> None:
+    html = snippet("Use <b>the</b> printer's tray, not the printers on top.", ["printer"])
+    assert "&lt;b&gt;" in html
+    assert html.count("<mark>") == 2
+    chinese = snippet("请先检查变频器的接线", ["变频器"])
+    assert "<mark>变频器</mark>" in chinese
+
+
+def test_queries_of_nothing_but_stopwords_or_symbols_find_nothing_quietly(world: World) -> None:
+    _publish(world, "The printer", "It is what it is.")
+    assert _ids(world, "!!! ???") == []
+    assert _ids(world, '" OR * NEAR(') == []
+    assert _ids(world, "the it is") == []  # function words are not indexed
