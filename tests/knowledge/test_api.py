@@ -66,6 +66,7 @@ def test_versions_and_diff(world: World, api_for: Any) -> None:
         {**BODY, "title": "a\x00b"},
         {**BODY, "tags": ["t"] * 21},
         {**BODY, "category_id": 0},
+        {**BODY, "body": "lone \ud800 surrogate"},
     ],
 )
 def test_bad_articles_get_422_and_store_nothing(world: World, api_for: Any, body: Any) -> None:

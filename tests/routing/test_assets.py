@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -23,7 +24,11 @@ from zhongtai.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def _today() -> date:
+    """Today in the unit's time zone (Asia/Shanghai), where warranties are judged: between
+    16:00 and 24:00 UTC it is already tomorrow there."""
+    return timezone.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
 
 
 def _asset(world: Any, serial: str, *, line: str = "Printers", ends: date | None = None,
@@ -88,8 +93,8 @@ def _paid_service_rule(world: Any) -> RoutingRule:
 
 def test_intake_applies_a_rule_on_the_assets_warranty(world):
     _paid_service_rule(world)
-    expired = _asset(world, "SN-1", ends=TODAY - timedelta(days=1))
-    active = _asset(world, "SN-2", ends=TODAY)
+    expired = _asset(world, "SN-1", ends=_today() - timedelta(days=1))
+    active = _asset(world, "SN-2", ends=_today())
     paid = factories.ticket(world.admin, asset=expired)
     free = factories.ticket(world.admin, asset=active)
     bare = factories.ticket(world.admin)
@@ -101,7 +106,7 @@ def test_intake_applies_a_rule_on_the_assets_warranty(world):
 
 
 def test_a_dry_run_judges_the_warranty_on_the_day_each_ticket_came_in(world, api_for):
-    asset = _asset(world, "SN-3", ends=TODAY - timedelta(days=10))
+    asset = _asset(world, "SN-3", ends=_today() - timedelta(days=10))
     old = factories.ticket(world.admin, asset=asset)
     Ticket.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=20))
     factories.ticket(world.admin, asset=asset)  # after the warranty ended
@@ -138,7 +143,7 @@ def test_the_rules_api_keeps_asset_conditions_and_refuses_a_bad_warranty(world, 
 
 
 def test_the_ticket_api_takes_an_asset_by_serial_or_id(world, api_for):
-    asset = _asset(world, "SN-4", ends=TODAY + timedelta(days=30))
+    asset = _asset(world, "SN-4", ends=_today() + timedelta(days=30))
     admin = api_for(world.admin)
     created = admin.post("/tickets", {"subject": "Jam", "description": "x", "asset_serial": "sn-4"})
     assert created.status_code == 201, created.content
@@ -169,7 +174,7 @@ def test_the_ticket_api_refuses_a_wrong_asset_and_stores_nothing(world, api_for)
 
 
 def test_the_agent_form_finds_the_asset_by_serial(world):
-    asset = _asset(world, "SN-7", ends=TODAY - timedelta(days=1))
+    asset = _asset(world, "SN-7", ends=_today() - timedelta(days=1))
     page = Client()
     page.force_login(world.agent.user)
     form = {"subject": "Jam", "description": "x", "channel": "phone", "type": "incident",

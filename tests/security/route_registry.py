@@ -267,6 +267,26 @@ HTML: dict[str, Rule] = {
         "post", _standards_page("3xx"), kwargs={"calendar_id": "@calendar"}
     ),
     # --- routing rules: administrators and L2 of the unit -----------------------------------
+    "knowledge:article_list": Rule("get", page(staff="2xx", other_agent="2xx")),
+    "knowledge:article_create": Rule("get", page(staff="2xx", other_agent="2xx")),
+    "knowledge:article_detail": Rule(
+        "get", page(staff="2xx", other_agent="404"), kwargs={"article_id": "@kb_draft"}
+    ),
+    "knowledge:article_edit": Rule(
+        "get", page(staff="2xx", other_agent="404"), kwargs={"article_id": "@kb_draft"}
+    ),
+    "knowledge:article_transition": Rule(
+        "post",
+        page(staff="3xx", other_agent="404"),
+        kwargs={"article_id": "@kb_draft"},
+        data={"to_status": "in_review"},
+    ),
+    "knowledge:article_diff": Rule(
+        "get",
+        page(staff="2xx", other_agent="404"),
+        kwargs={"article_id": "@kb_public"},
+        why="?from/to default to the last change; version 1 alone has nothing before it",
+    ),
     "routing:rule_list": Rule("get", _standards_page("2xx")),
     "routing:rule_create": Rule("get", _standards_page("2xx")),
     "routing:rule_edit": Rule("get", _standards_page("2xx"), kwargs={"rule_id": "@rule"}),

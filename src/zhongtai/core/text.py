@@ -8,8 +8,10 @@ them (they catch what segmentation misses: new product names, typos, mixed scrip
 ``search_terms`` feeds the search index and its queries, so both sides always agree:
 text is NFKC-folded (full-width letters and digits become ASCII), lower-cased, Chinese is
 cut with jieba's search mode (a long word also yields its shorter words, so 服务中台 is
-found by 中台), English words are stemmed (Snowball: "orders", "ordered" → "order") and
-the commonest function words of both languages are dropped: they match every document,
+found by 中台), without jieba's HMM guesser of unknown words: it costs seconds on long
+unfamiliar text, and an unknown word cut into characters is cut the same way in the
+query. English words are stemmed (Snowball: "orders", "ordered" → "order"), and the
+commonest function words of both languages are dropped: they match every document,
 which only costs time.
 """
 
@@ -166,6 +168,7 @@ STOPWORDS = frozenset(
     ]
 )
 _stemmer = threading.local()
+_SURROGATES = re.compile("[\ud800-\udfff]")  # lone halves that JSON can carry
 
 
 def _stem(word: str) -> str:
@@ -183,11 +186,11 @@ def _latin_term(word: str) -> str:
 def search_terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """The index terms of ``text``, in order (repeats kept: they count as frequency)."""
     result: list[str] = []
-    folded = unicodedata.normalize("NFKC", text).lower()
+    folded = _SURROGATES.sub("", unicodedata.normalize("NFKC", text).lower())
     for match in _PIECE.finditer(folded):
         piece = match.group()
         if _HAN.fullmatch(piece):
-            pieces = [w for w in _segmenter().cut_for_search(piece) if w.strip()]
+            pieces = [w for w in _segmenter().cut_for_search(piece, HMM=False) if w.strip()]
         else:
             pieces = [_latin_term(piece.strip("_"))] if piece.strip("_") else []
         result.extend(w for w in pieces if keep_stopwords or w not in STOPWORDS)

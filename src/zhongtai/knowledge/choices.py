@@ -13,7 +13,7 @@ class ArticleStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
-STATUS_BADGES = {
+STATUS_BADGES: dict[str, str] = {
     ArticleStatus.DRAFT: "secondary",
     ArticleStatus.IN_REVIEW: "warning",
     ArticleStatus.PUBLISHED: "success",
@@ -36,7 +36,7 @@ class ArticleLanguage(models.TextChoices):
 
 
 class ArticleEventType(models.TextChoices):
-    CREATED = "created", _("Created")
+    CREATED = "created", _("Written")
     EDITED = "edited", _("Edited")
     SUBMITTED = "submitted", _("Sent for review")
     PUBLISHED = "published", _("Published")

@@ -10,6 +10,7 @@ review while the published version stays live.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -74,8 +75,18 @@ def can_publish(actor: Actor, settings: KnowledgeSettings | None = None) -> bool
     return actor.role in settings.publisher_roles
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _clean(actor_tenant_id: int, data: ArticleInput) -> dict[str, Any]:
     errors: list[dict[str, str]] = []
+    texts = {"title": data.title, "body": data.body, "product_line": data.product_line}
+    texts["tags"] = " ".join(data.tags)
+    for name, text in texts.items():
+        if _SURROGATE.search(text):  # JSON may carry them; no database can store them
+            errors.append({"field": name, "message": _("The text is not valid Unicode.")})
+    if errors:
+        raise InvalidInput(errors=errors)
     title = " ".join(data.title.split())
     if not title:
         errors.append({"field": "title", "message": _("An article needs a title.")})
@@ -259,7 +270,7 @@ def article_reindex(article: Article) -> None:
 
 
 def _question_clean(text: str) -> str:
-    return " ".join(text.split())[:500]
+    return _SURROGATE.sub("", " ".join(text.split()))[:500]
 
 
 @transaction.atomic
