@@ -157,7 +157,7 @@ class Migration(migrations.Migration):
                     "type",
                     models.CharField(
                         choices=[
-                            ("created", "Created"),
+                            ("created", "Written"),
                             ("edited", "Edited"),
                             ("submitted", "Sent for review"),
                             ("published", "Published"),
