@@ -40,3 +40,24 @@ function ztPresence(event) {
 document.addEventListener("focusin", ztPresence);
 document.addEventListener("input", ztPresence);
 document.addEventListener("focusout", ztPresence);
+// Insert a text into a reply box in one click: <button data-insert-into="#reply-body"
+// data-insert-text="…">. The text goes where the cursor is (or at the end), on a new
+// paragraph; the box keeps the focus. Other handlers (htmx, to record the use) still run.
+document.addEventListener("click", function (event) {
+  var el = event.target.closest ? event.target.closest("[data-insert-into]") : null;
+  if (!el) { return; }
+  var box = document.querySelector(el.dataset.insertInto);
+  if (!box) { return; }
+  event.preventDefault();
+  var text = el.dataset.insertText || "";
+  var start = box.selectionStart != null ? box.selectionStart : box.value.length;
+  var end = box.selectionEnd != null ? box.selectionEnd : box.value.length;
+  var before = box.value.slice(0, start);
+  var after = box.value.slice(end);
+  var gap = before && !/\n\n$/.test(before) ? (/\n$/.test(before) ? "\n" : "\n\n") : "";
+  box.value = before + gap + text + after;
+  var cursor = (before + gap + text).length;
+  box.focus();
+  box.setSelectionRange(cursor, cursor);
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+});
