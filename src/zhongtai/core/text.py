@@ -45,6 +45,11 @@ def _segmenter() -> jieba.Tokenizer:
     return jieba.dt
 
 
+def has_cjk(text: str) -> bool:
+    """Whether the text holds Chinese characters (to tell a Chinese text from a Latin one)."""
+    return _HAN.search(text) is not None
+
+
 def words(text: str) -> list[str]:
     """Lower-case words: Han runs segmented by jieba, everything else by Unicode words."""
     result: list[str] = []

@@ -8,4 +8,5 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge")
 
     def ready(self) -> None:
-        from zhongtai.knowledge import selectors  # noqa: F401  (registers the article hits)
+        # (they register how articles, cases and tickets show as search hits)
+        from zhongtai.knowledge import selectors, ticket_docs  # noqa: F401

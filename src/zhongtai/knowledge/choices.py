@@ -56,3 +56,25 @@ class SearchKind(models.TextChoices):
     ARTICLE = "article", _("Article")
     CASE = "case", _("Case")
     TICKET = "ticket", _("Ticket")
+
+
+class ArticleKind(models.TextChoices):
+    """An article is written for readers; a case records one solved problem (problem,
+    cause, solution, the product or asset) and is made from a resolved ticket."""
+
+    ARTICLE = "article", _("Article")
+    CASE = "case", _("Case")
+
+
+class TicketLinkRelation(models.TextChoices):
+    SOURCE = "source", _("Made from this ticket")
+    USED = "used", _("Used in a reply")
+    LINKED = "linked", _("Linked")
+
+
+class SearchSource(models.TextChoices):
+    WORKSPACE = "workspace", _("Workspace search")
+    SUGGEST = "suggest", _("Ticket suggestions")
+    PORTAL = "portal", _("Portal")
+    API = "api", _("API")
+    BOT = "bot", _("Bot")

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils import timezone
 
 from zhongtai.core.text import search_text
 from zhongtai.knowledge.models import SearchDocument
@@ -50,19 +51,61 @@ def document_put(*, tenant_id: int, item: Indexable) -> None:
     """Write (or replace) the search document of ``item``. Precondition: inside the
     transaction that changed the item."""
     SearchDocument.objects.update_or_create(
-        tenant_id=tenant_id,
-        kind=item.kind,
-        object_id=item.object_id,
-        defaults={
-            "audience": item.audience,
-            "language": item.language,
-            "category_id": item.category_id,
-            "product_line": item.product_line,
-            "title_terms": search_text(item.title),
-            "body_terms": search_text(item.body[:MAX_BODY_CHARS]),
-            "question_terms": search_text(item.questions[:MAX_QUESTIONS_CHARS]),
-        },
+        tenant_id=tenant_id, kind=item.kind, object_id=item.object_id, defaults=_fields(item)
     )
+
+
+FIELDS = (
+    "audience",
+    "language",
+    "category_id",
+    "product_line",
+    "title_terms",
+    "body_terms",
+    "question_terms",
+)
+
+
+def _fields(item: Indexable) -> dict[str, object]:
+    return {
+        "audience": item.audience,
+        "language": item.language,
+        "category_id": item.category_id,
+        "product_line": item.product_line,
+        "title_terms": search_text(item.title),
+        "body_terms": search_text(item.body[:MAX_BODY_CHARS]),
+        "question_terms": search_text(item.questions[:MAX_QUESTIONS_CHARS]),
+    }
+
+
+def documents_put(*, tenant_id: int, items: list[Indexable]) -> None:
+    """Write many documents at once (bulk reindexing): one query for those that exist,
+    one bulk insert and one bulk update."""
+    if not items:
+        return
+    rows = {(item.kind, item.object_id): _fields(item) for item in items}
+    kinds = {kind for kind, _ in rows}
+    existing = {
+        (doc.kind, doc.object_id): doc
+        for doc in SearchDocument.objects.filter(
+            tenant_id=tenant_id, kind__in=kinds, object_id__in=[i.object_id for i in items]
+        )
+    }
+    new, changed = [], []
+    now = timezone.now()
+    for (kind, object_id), fields in rows.items():
+        doc = existing.get((kind, object_id))
+        if doc is None:
+            new.append(
+                SearchDocument(tenant_id=tenant_id, kind=kind, object_id=object_id, **fields)
+            )
+        else:
+            for name, value in fields.items():
+                setattr(doc, name, value)
+            doc.updated_at = now
+            changed.append(doc)
+    SearchDocument.objects.bulk_create(new, batch_size=500)
+    SearchDocument.objects.bulk_update(changed, [*FIELDS, "updated_at"], batch_size=500)
 
 
 def document_delete(*, tenant_id: int, kind: str, object_id: int) -> None:

@@ -19,10 +19,13 @@ from zhongtai.core.models import TenantScopedModel
 from zhongtai.core.permissions import Role
 from zhongtai.knowledge.choices import (
     ArticleEventType,
+    ArticleKind,
     ArticleLanguage,
     ArticleStatus,
     QuestionSource,
     SearchKind,
+    SearchSource,
+    TicketLinkRelation,
     Visibility,
 )
 
@@ -61,12 +64,18 @@ class KnowledgeSettings(TenantScopedModel):
 class Article(TenantScopedModel):
     """A knowledge article: Markdown in one language, with a review status and versions.
 
+    A case (``kind``) is an article made from a resolved ticket: its body is written from
+    its problem, cause and solution, and it names the product line or asset affected.
+
     The fields here are the working copy, the latest version; every saved change also
     writes an ``ArticleVersion``. ``published_version`` is the version readers see:
     customers, the portal, the bot and search read that version, so an edit waiting for
     review never changes what is live, and archiving takes it down.
     """
 
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ArticleKind.choices, default=ArticleKind.ARTICLE
+    )
     external_id = models.CharField(
         _("external id"),
         max_length=120,
@@ -75,6 +84,18 @@ class Article(TenantScopedModel):
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body (Markdown)"), max_length=100_000)
+    # A case's own parts (its body is made of them); empty for articles.
+    problem = models.TextField(_("problem"), max_length=20_000, blank=True)
+    cause = models.TextField(_("cause"), max_length=20_000, blank=True)
+    solution = models.TextField(_("solution"), max_length=20_000, blank=True)
+    asset = models.ForeignKey(
+        "customers.Asset",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asset"),
+    )
     language = models.CharField(
         _("language"), max_length=10, choices=ArticleLanguage.choices, default=ArticleLanguage.EN
     )
@@ -133,6 +154,12 @@ class ArticleVersion(TenantScopedModel):
     number = models.PositiveIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body (Markdown)"))
+    problem = models.TextField(_("problem"), blank=True)
+    cause = models.TextField(_("cause"), blank=True)
+    solution = models.TextField(_("solution"), blank=True)
+    asset = models.ForeignKey(
+        "customers.Asset", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     language = models.CharField(_("language"), max_length=10, choices=ArticleLanguage.choices)
     category = models.ForeignKey(
         "tickets.Category", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -200,6 +227,81 @@ class ArticleQuestion(TenantScopedModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ArticleTicket(TenantScopedModel):
+    """An article or case and a ticket: the ticket a case was made from, a reply that used
+    the article, or a link an agent made. Cases count their reuse here, and the gaps
+    report finds the resolved tickets that no knowledge helped."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="ticket_links")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="knowledge_links"
+    )
+    relation = models.CharField(_("relation"), max_length=10, choices=TicketLinkRelation.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    helpful = models.BooleanField(_("helpful"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("knowledge link")
+        verbose_name_plural = _("knowledge links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "ticket", "relation"], name="knowledge_link_once"
+            )
+        ]
+        indexes = [models.Index(fields=["ticket", "relation"], name="knowledge_link_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.relation} {self.ticket_id}"
+
+
+class SearchLog(TenantScopedModel):
+    """One search someone ran, with how many hits and how good the best was: the gaps
+    report's raw material (questions the knowledge base does not answer)."""
+
+    text = models.CharField(_("searched for"), max_length=300)
+    source = models.CharField(_("where"), max_length=10, choices=SearchSource.choices)
+    hits = models.PositiveIntegerField(_("hits"))
+    top_score = models.FloatField(_("best score"), null=True, blank=True)
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("search")
+        verbose_name_plural = _("searches")
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="knowledge_searchlog_time")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PortalVisit(TenantScopedModel):
+    """A customer opened an article from the portal's search-as-you-type while writing a
+    ticket. If no ticket follows from that session within ``DEFLECTION_WINDOW``, the
+    article answered them: a deflection."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="portal_visits")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    session_key = models.CharField(max_length=64, blank=True)
+    searched = models.CharField(_("searched for"), max_length=300, blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("portal article visit")
+        verbose_name_plural = _("portal article visits")
+        indexes = [models.Index(fields=["tenant", "user", "-created_at"], name="portal_visit_user")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.created_at}"
 
 
 class SearchDocument(TenantScopedModel):

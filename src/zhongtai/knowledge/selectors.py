@@ -16,9 +16,9 @@ from django.db.models import F, Q, QuerySet
 from zhongtai.accounts.actors import Actor
 from zhongtai.core.errors import NotFound, PermissionDenied
 from zhongtai.knowledge import search as search_module
-from zhongtai.knowledge.choices import SearchKind, Visibility
+from zhongtai.knowledge.choices import SearchKind, TicketLinkRelation, Visibility
 from zhongtai.knowledge.markdown import plain_text
-from zhongtai.knowledge.models import Article, ArticleEvent, ArticleVersion
+from zhongtai.knowledge.models import Article, ArticleEvent, ArticleTicket, ArticleVersion
 
 CUSTOMER_AUDIENCES = frozenset({Visibility.CUSTOMERS, Visibility.PUBLIC})
 STAFF_AUDIENCES = frozenset(Visibility.values)
@@ -165,7 +165,7 @@ def knowledge_search(
     if not audiences:
         raise PermissionDenied()
     if audiences != STAFF_AUDIENCES:
-        kinds = kinds & {SearchKind.ARTICLE}
+        kinds = kinds & {SearchKind.ARTICLE, SearchKind.CASE}
     if not kinds:
         return []
     return search_module.search(
@@ -202,6 +202,11 @@ def _articles_shown(tenant_id: int, ids: list[int]) -> dict[int, search_module.S
                 "visibility": version.visibility,
                 "status": version.article.status,
                 "external_id": version.article.external_id,
+                "kind": version.article.kind,
+                "helpful": version.article.helpful_count,
+                "unhelpful": version.article.unhelpful_count,
+                "uses": version.article.use_count,
+                "solution": version.solution,
             },
         )
         for version in live
@@ -209,3 +214,50 @@ def _articles_shown(tenant_id: int, ids: list[int]) -> dict[int, search_module.S
 
 
 search_module.loader_register(SearchKind.ARTICLE, _articles_shown)
+search_module.loader_register(SearchKind.CASE, _articles_shown)
+
+
+def ticket_links(*, actor: Actor, ticket_id: int) -> list[ArticleTicket]:
+    """The knowledge linked to a ticket (made from it, used on it, voted on), staff only."""
+    if not actor.can("knowledge.view"):
+        raise PermissionDenied()
+    return list(
+        ArticleTicket.objects.filter(tenant=actor.tenant, ticket_id=ticket_id)
+        .select_related("article", "actor")
+        .order_by("relation", "-created_at")
+    )
+
+
+def case_of_ticket(*, actor: Actor, ticket_id: int) -> Article | None:
+    """The case made from a ticket, if any."""
+    link = (
+        ArticleTicket.objects.filter(
+            tenant=actor.tenant, ticket_id=ticket_id, relation=TicketLinkRelation.SOURCE
+        )
+        .select_related("article")
+        .first()
+    )
+    return link.article if link else None
+
+
+def article_tickets(*, actor: Actor, article_id: int, limit: int = 50) -> list[ArticleTicket]:
+    """The tickets an article or case is linked to, newest first (staff only)."""
+    if not actor.can("knowledge.view"):
+        raise NotFound()
+    article = article_get(actor=actor, article_id=article_id)
+    return list(
+        ArticleTicket.objects.filter(article=article)
+        .select_related("ticket", "ticket__tenant", "actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def reuse_count(article: Article) -> int:
+    """On how many tickets other than its source an article or case was used."""
+    return (
+        ArticleTicket.objects.filter(article=article)
+        .exclude(relation=TicketLinkRelation.SOURCE)
+        .values("ticket_id")
+        .distinct()
+        .count()
+    )

@@ -11,7 +11,7 @@ review while the published version stays live.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
@@ -23,13 +23,16 @@ from zhongtai.accounts.actors import Actor
 from zhongtai.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from zhongtai.core.models import Tenant
 from zhongtai.core.permissions import Role, ensure_can
+from zhongtai.customers.models import Asset
 from zhongtai.knowledge import index, workflow
 from zhongtai.knowledge.choices import (
     ArticleEventType,
+    ArticleKind,
     ArticleLanguage,
     ArticleStatus,
     QuestionSource,
     SearchKind,
+    TicketLinkRelation,
     Visibility,
 )
 from zhongtai.knowledge.markdown import plain_text
@@ -37,14 +40,32 @@ from zhongtai.knowledge.models import (
     Article,
     ArticleEvent,
     ArticleQuestion,
+    ArticleTicket,
     ArticleVersion,
     KnowledgeSettings,
 )
-from zhongtai.tickets.models import Category
+from zhongtai.tickets.models import Category, Ticket
 
 MAX_TAGS = 20
 MAX_QUESTIONS_INDEXED = 500
-CONTENT_FIELDS = ("title", "body", "language", "category_id", "tags", "product_line", "visibility")
+CONTENT_FIELDS = (
+    "title",
+    "body",
+    "problem",
+    "cause",
+    "solution",
+    "asset_id",
+    "language",
+    "category_id",
+    "tags",
+    "product_line",
+    "visibility",
+)
+# A case's body is written from its parts, with headings in the case's own language.
+CASE_HEADINGS: dict[str, tuple[str, str, str]] = {
+    ArticleLanguage.EN: ("Problem", "Cause", "Solution"),
+    ArticleLanguage.ZH_HANS: ("问题", "原因", "解决方法"),
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +80,18 @@ class ArticleInput:
     product_line: str = ""
     visibility: str = Visibility.INTERNAL
     external_id: str = ""
+    kind: str = ArticleKind.ARTICLE
+    problem: str = ""  # a case's parts (its body is written from them)
+    cause: str = ""
+    solution: str = ""
+    asset_id: int | None = None
+
+
+def case_body(*, language: str, problem: str, cause: str, solution: str) -> str:
+    """A case's Markdown body: its parts under headings in its language."""
+    headings = CASE_HEADINGS.get(language, CASE_HEADINGS[ArticleLanguage.EN])
+    parts = zip(headings, (problem, cause, solution), strict=True)
+    return "\n\n".join(f"## {heading}\n\n{text.strip()}" for heading, text in parts if text.strip())
 
 
 def settings_for(tenant: Tenant | int) -> KnowledgeSettings:
@@ -80,7 +113,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _clean(actor_tenant_id: int, data: ArticleInput) -> dict[str, Any]:
     errors: list[dict[str, str]] = []
+    is_case = data.kind == ArticleKind.CASE
     texts = {"title": data.title, "body": data.body, "product_line": data.product_line}
+    texts.update(problem=data.problem, cause=data.cause, solution=data.solution)
     texts["tags"] = " ".join(data.tags)
     for name, text in texts.items():
         if _SURROGATE.search(text):  # JSON may carry them; no database can store them
@@ -90,7 +125,17 @@ def _clean(actor_tenant_id: int, data: ArticleInput) -> dict[str, Any]:
     title = " ".join(data.title.split())
     if not title:
         errors.append({"field": "title", "message": _("An article needs a title.")})
-    if not data.body.strip():
+    body = data.body
+    if is_case:
+        for name in ("problem", "solution"):
+            if not getattr(data, name).strip():
+                errors.append(
+                    {"field": name, "message": _("A case needs a problem and a solution.")}
+                )
+        body = case_body(
+            language=data.language, problem=data.problem, cause=data.cause, solution=data.solution
+        )
+    elif not data.body.strip():
         errors.append({"field": "body", "message": _("An article needs a body.")})
     if data.language not in ArticleLanguage.values:
         errors.append({"field": "language", "message": _("Unknown language.")})
@@ -104,15 +149,25 @@ def _clean(actor_tenant_id: int, data: ArticleInput) -> dict[str, Any]:
         and not Category.objects.filter(tenant_id=actor_tenant_id, pk=data.category_id).exists()
     ):
         errors.append({"field": "category_id", "message": _("No such category.")})
+    asset = None
+    if is_case and data.asset_id is not None:
+        asset = Asset.objects.filter(tenant_id=actor_tenant_id, pk=data.asset_id).first()
+        if asset is None:
+            errors.append({"field": "asset_id", "message": _("No such asset.")})
     if errors:
         raise InvalidInput(errors=errors)
+    product_line = data.product_line.strip()[:100] or (asset.product_line if asset else "")
     return {
         "title": title[:200],
-        "body": data.body,
+        "body": body,
+        "problem": data.problem.strip() if is_case else "",
+        "cause": data.cause.strip() if is_case else "",
+        "solution": data.solution.strip() if is_case else "",
+        "asset_id": asset.pk if asset else None,
         "language": data.language,
         "category_id": data.category_id,
         "tags": tags,
-        "product_line": data.product_line.strip()[:100],
+        "product_line": product_line,
         "visibility": data.visibility,
     }
 
@@ -170,7 +225,11 @@ def article_create(
     ):
         raise Conflict(_("An article with this external id exists."), code="duplicate")
     article = Article(
-        tenant=actor.tenant, author=actor.user, external_id=data.external_id, **fields
+        tenant=actor.tenant,
+        author=actor.user,
+        external_id=data.external_id,
+        kind=ArticleKind.CASE if data.kind == ArticleKind.CASE else ArticleKind.ARTICLE,
+        **fields,
     )
     if publish:
         article.status = ArticleStatus.PUBLISHED
@@ -191,6 +250,7 @@ def article_update(*, actor: Actor, article_id: int, data: ArticleInput, note: s
     article = article_lock(actor=actor, article_id=article_id)
     if article.status == ArticleStatus.ARCHIVED:
         raise Conflict(_("Restore the article before editing it."), code="archived")
+    data = replace(data, kind=article.kind)  # an article stays an article, a case a case
     fields = _clean(actor.tenant.pk, data)
     if all(getattr(article, name) == value for name, value in fields.items()):
         return article
@@ -241,10 +301,9 @@ def article_transition(*, actor: Actor, article_id: int, to_status: str, note: s
 def article_reindex(article: Article) -> None:
     """Put the article's live version into search, or take it out when nothing is live.
     Precondition: inside the transaction that changed it."""
+    kind = SearchKind.CASE if article.kind == ArticleKind.CASE else SearchKind.ARTICLE
     if article.published_version is None:
-        index.document_delete(
-            tenant_id=article.tenant_id, kind=SearchKind.ARTICLE, object_id=article.pk
-        )
+        index.document_delete(tenant_id=article.tenant_id, kind=kind, object_id=article.pk)
         return
     live = (
         article
@@ -256,7 +315,7 @@ def article_reindex(article: Article) -> None:
     index.document_put(
         tenant_id=article.tenant_id,
         item=index.Indexable(
-            kind=SearchKind.ARTICLE,
+            kind=kind,
             object_id=article.pk,
             audience=live.visibility,
             title=live.title,
@@ -267,6 +326,104 @@ def article_reindex(article: Article) -> None:
             product_line=live.product_line,
         ),
     )
+
+
+CASE_SOURCE_STATUSES = ("resolved", "closed")
+
+
+@transaction.atomic
+def case_from_ticket(*, actor: Actor, ticket: Ticket, data: ArticleInput | None = None) -> Article:
+    """A case made from a resolved ticket: a draft pre-filled from its timeline
+    (``zhongtai.knowledge.cases``) or from ``data`` (the pre-filled form, edited), linked
+    to the ticket as its source. One case per ticket."""
+    from zhongtai.knowledge.cases import case_draft
+
+    ensure_can(actor, "knowledge.write")
+    if ticket.tenant_id != actor.tenant.pk:
+        raise NotFound()
+    if ticket.status not in CASE_SOURCE_STATUSES or ticket.merged_into_id is not None:
+        raise Conflict(_("Only a resolved ticket makes a case."), code="not_resolved")
+    if ArticleTicket.objects.filter(ticket=ticket, relation=TicketLinkRelation.SOURCE).exists():
+        raise Conflict(_("A case was already made from this ticket."), code="duplicate")
+    data = replace(data or case_draft(ticket), kind=ArticleKind.CASE, external_id="")
+    case = article_create(actor=actor, data=data, note=_("Made from a resolved ticket"))
+    ArticleTicket.objects.create(
+        tenant_id=case.tenant_id,
+        article=case,
+        ticket=ticket,
+        relation=TicketLinkRelation.SOURCE,
+        actor=actor.user,
+    )
+    return case
+
+
+@transaction.atomic
+def article_use(*, actor: Actor, article_id: int, ticket: Ticket) -> ArticleTicket:
+    """An agent used an article or case on a ticket (inserted it into a reply, or linked
+    it). The first use on a ticket counts as a reuse and teaches the article the ticket's
+    subject, so tickets worded the same way find it first next time."""
+    ensure_can(actor, "tickets.view")
+    article = article_lock(actor=actor, article_id=article_id)
+    if article.published_version is None or ticket.tenant_id != actor.tenant.pk:
+        raise NotFound()
+    link, created = ArticleTicket.objects.get_or_create(
+        tenant_id=article.tenant_id,
+        article=article,
+        ticket=ticket,
+        relation=TicketLinkRelation.USED,
+        defaults={"actor": actor.user},
+    )
+    if created:
+        article.use_count += 1
+        article.save(update_fields=["use_count", "updated_at"])
+        if questions_add(article=article, texts=[ticket.subject], source=QuestionSource.TICKET):
+            article_reindex(article)
+    return link
+
+
+@transaction.atomic
+def article_ticket_feedback(
+    *, actor: Actor, article_id: int, ticket: Ticket, helpful: bool
+) -> ArticleTicket:
+    """An agent's "helpful / not helpful" on a suggestion for a ticket. Helpful teaches
+    the article the ticket's subject; not helpful keeps it out of this ticket's
+    suggestions. A second vote on the same ticket replaces the first."""
+    ensure_can(actor, "tickets.view")
+    article = article_lock(actor=actor, article_id=article_id)
+    if article.published_version is None or ticket.tenant_id != actor.tenant.pk:
+        raise NotFound()
+    link = (
+        ArticleTicket.objects.filter(article=article, ticket=ticket)
+        .exclude(relation=TicketLinkRelation.SOURCE)
+        .order_by("relation")
+        .first()
+    )
+    if link is None:
+        link = ArticleTicket(
+            tenant_id=article.tenant_id,
+            article=article,
+            ticket=ticket,
+            relation=TicketLinkRelation.LINKED,
+            actor=actor.user,
+        )
+    before = link.helpful
+    if before is not None:
+        if before:
+            article.helpful_count = max(0, article.helpful_count - 1)
+        else:
+            article.unhelpful_count = max(0, article.unhelpful_count - 1)
+    if helpful:
+        article.helpful_count += 1
+    else:
+        article.unhelpful_count += 1
+    link.helpful = helpful
+    link.save()
+    article.save(update_fields=["helpful_count", "unhelpful_count", "updated_at"])
+    if helpful and questions_add(
+        article=article, texts=[ticket.subject], source=QuestionSource.TICKET
+    ):
+        article_reindex(article)
+    return link
 
 
 def _question_clean(text: str) -> str:

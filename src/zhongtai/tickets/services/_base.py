@@ -20,6 +20,7 @@ from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.models import Team, Tier, User
 from zhongtai.core.errors import Conflict, InvalidInput
 from zhongtai.core.models import Tenant
+from zhongtai.knowledge import ticket_docs
 from zhongtai.routing import assignment
 from zhongtai.sla import clocks
 from zhongtai.tickets import events, selectors
@@ -192,6 +193,8 @@ def apply_status(
     )
     if old in OPEN_STATUSES and not ticket.is_open:
         assignment.capacity_freed(ticket)
+    if to_status == TicketStatus.RESOLVED and cause != Cause.MERGE:
+        ticket_docs.ticket_index(ticket, conversation=True)  # now a precedent
 
 
 STATUS_FIELDS = ["status", "is_open", "resolved_at", "closed_at"]

@@ -14,6 +14,7 @@ from zhongtai.accounts.models import Team, Tier, User
 from zhongtai.core.errors import Conflict, InvalidInput, NotFound
 from zhongtai.core.permissions import ensure_can
 from zhongtai.customers.models import Asset, Contact, Customer
+from zhongtai.knowledge import ticket_docs
 from zhongtai.routing import assignment
 from zhongtai.routing import intake as routing
 from zhongtai.sla import clocks
@@ -124,6 +125,7 @@ def ticket_create(
         chosen.add("priority")
     routing.ticket_route(ticket=ticket, chosen=frozenset(chosen))
     clocks.clocks_start(ticket=ticket)
+    ticket_docs.ticket_index(ticket)
     if channel != Channel.API and contact is not None and contact.email:
         notify_after_commit(event)  # the acknowledgement to the requester
     return ticket
@@ -185,6 +187,8 @@ def ticket_update(
     events.field_change_event(ticket=ticket, actor=actor.user, changes=diff, extra=extra)
     if diff.keys() & POLICY_FIELDS:
         clocks.clocks_recompute(ticket=ticket, reason="fields")
+    if diff.keys() & {"subject", "category"}:
+        ticket_docs.ticket_index(ticket, conversation=not ticket.is_open)
     if "needs_triage" in fields and ticket.team_id is not None:
         # out of triage, it can be handed out like any waiting ticket
         assignment.drain_after_commit(ticket.tenant_id, [ticket.team_id])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from zhongtai.accounts.actors import Actor
 from zhongtai.core.errors import Conflict, InvalidInput
 from zhongtai.core.permissions import ensure_can
+from zhongtai.knowledge import ticket_docs
 from zhongtai.tickets import events
 from zhongtai.tickets.choices import (
     EventType,
@@ -80,6 +81,7 @@ def ticket_merge(*, actor: Actor, source: Ticket, target: Ticket, reason: str = 
         cause=Cause.MERGE,
     )
     save_with_version(source, ["merged_into", *STATUS_FIELDS])
+    ticket_docs.ticket_unindex(source)  # found through the target from now on
     Ticket.objects.filter(tenant_id=source.tenant_id, merged_into=source).update(merged_into=target)
     target.tags.add(*source.tags.all())
     save_with_version(target, [])
