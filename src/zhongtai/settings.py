@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "zhongtai.sla",
     "zhongtai.routing",
     "zhongtai.knowledge",
+    "zhongtai.macros",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,9 @@ _WORKSPACE = {
     "customers.view",
     "knowledge.view",
     "knowledge.write",
+    # canned responses: use the ones they may see, write their own personal ones; a team's
+    # lead also writes that team's macros (a per-team check in zhongtai.macros.services)
+    "macros.use",
 }
 _L1 = _WORKSPACE | {
     "tickets.reply",
@@ -50,7 +53,8 @@ _REPORTS = {"reports.view"}
 # administrators and the L2 "middle platform" that owns the standards.
 # Knowledge settings (who publishes, the bot's threshold) go with them; who may publish an
 # article is itself one of those settings, not a permission of a role.
-_STANDARDS = {"standards.manage", "routing.manage", "knowledge.manage"}
+# Shared macros (and the macros of any team) are written by the same owners of standards.
+_STANDARDS = {"standards.manage", "routing.manage", "knowledge.manage", "macros.manage"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CUSTOMER: frozenset({"portal.use"}),

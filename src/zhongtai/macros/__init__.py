@@ -1,0 +1,1 @@
+"""Canned responses (macros): reply templates with safe placeholders and field actions."""
