@@ -14,6 +14,7 @@ urlpatterns = [
     path("agent/standards/", include("zhongtai.sla.standards_urls")),
     path("agent/routing/", include("zhongtai.routing.urls")),
     path("agent/knowledge/", include("zhongtai.knowledge.urls")),
+    path("agent/macros/", include("zhongtai.macros.urls")),
     path("agent/", include("zhongtai.tickets.urls")),
     path("portal/", include("zhongtai.tickets.portal_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

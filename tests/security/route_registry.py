@@ -99,6 +99,15 @@ def _standards_page(allowed: str) -> dict[str, str]:
 
 
 ARTICLE_BODY = {"title": "Route matrix", "body": "Checking who may write."}
+MACRO_BODY = {"name": "Route matrix", "body_en": "Hello {{contact.name}}"}
+
+
+def _macro_manage_api(allowed: str) -> dict[str, str]:
+    """The scene's ``@macro`` is shared: L2 and administrators change it (``macros.manage``);
+    the rest of the staff see it and may not."""
+    return api(customer="403", staff="403", l2=allowed, admin=allowed, other_agent="404")
+
+
 TICKET_BODY = {"subject": "Route matrix", "description": "Checking who may do what."}
 
 HTML: dict[str, Rule] = {
@@ -286,6 +295,22 @@ HTML: dict[str, Rule] = {
         page(staff="2xx", other_agent="404"),
         kwargs={"article_id": "@kb_public"},
         why="?from/to default to the last change; version 1 alone has nothing before it",
+    ),
+    # --- macros: every member of the staff; the editor for those who may change the macro --
+    "macros:macro_list": Rule("get", page(staff="2xx", other_agent="2xx")),
+    "macros:macro_create": Rule("get", page(staff="2xx", other_agent="2xx")),
+    "macros:macro_edit": Rule(
+        "get",
+        page(staff="403", l2="2xx", admin="2xx", other_agent="404"),
+        kwargs={"macro_id": "@macro"},
+        why="@macro is shared: L2 and administrators change it; the rest of the staff see it",
+    ),
+    "macros:macro_used": Rule(
+        "post",
+        page(staff="2xx", other_agent="404"),
+        kwargs={"macro_id": "@macro"},
+        htmx=True,
+        why="the composer's note that a macro's text was inserted (204)",
     ),
     "routing:rule_list": Rule("get", _standards_page("2xx")),
     "routing:rule_create": Rule("get", _standards_page("2xx")),
@@ -578,6 +603,37 @@ API: dict[str, Rule] = {
         "put",
         _standards_api("2xx"),
         data={"publisher_roles": ["l2", "lead"], "bot_threshold": 0.6},
+    ),
+    # Macros: staff read the shared ones, their teams' and their own, and write personal ones;
+    # L2 and administrators write shared ones. Customer contacts have none (403).
+    "GET /api/v1/macros": Rule("get", api(customer="403", staff="2xx", other_agent="2xx")),
+    "POST /api/v1/macros": Rule(
+        "post", api(customer="403", staff="2xx", other_agent="2xx"), data=MACRO_BODY
+    ),
+    "GET /api/v1/macros/{macro_id}": Rule(
+        "get", api(customer="403", staff="2xx", other_agent="404"), kwargs={"macro_id": "@macro"}
+    ),
+    "PUT /api/v1/macros/{macro_id}": Rule(
+        "put",
+        _macro_manage_api("2xx"),
+        kwargs={"macro_id": "@macro"},
+        data={**MACRO_BODY, "scope": "shared"},
+    ),
+    "DELETE /api/v1/macros/{macro_id}": Rule(
+        "delete", _macro_manage_api("2xx"), kwargs={"macro_id": "@macro"}
+    ),
+    "POST /api/v1/macros/{macro_id}/render": Rule(
+        "post",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"macro_id": "@macro"},
+        data={"ticket": "@own"},
+    ),
+    "POST /api/v1/macros/{macro_id}/apply": Rule(
+        "post",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"macro_id": "@macro"},
+        data={"ticket": "@own"},
+        why="@macro tags the ticket and sets it pending customer, which every staff role may",
     ),
     # People's routing: everyone sets their own status; leads and administrators the rest.
     "PUT /api/v1/routing/status": Rule(

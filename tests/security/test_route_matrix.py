@@ -27,6 +27,7 @@ from zhongtai.core.api import api
 from zhongtai.core.models import Tenant
 from zhongtai.customers.models import Customer
 from zhongtai.knowledge import services as knowledge_services
+from zhongtai.macros import services as macro_services
 from zhongtai.routing.models import RoutingRule
 from zhongtai.sla.models import BusinessCalendar, CalendarDate, SlaPolicy, WorkingInterval
 from zhongtai.tickets import services
@@ -130,7 +131,18 @@ def _scene(world: factories.World) -> dict[str, int]:
         actor=world.agent,
         data=knowledge_services.ArticleInput(title="Printer jams", body="Draft notes."),
     )
+    macro = macro_services.macro_create(
+        actor=world.admin,
+        data=macro_services.MacroInput(
+            name="Waiting for the model",
+            scope="shared",
+            body_en="Which model is it, {{contact.name}}?",
+            set_status="pending_customer",
+            add_tags=["needs-model"],
+        ),
+    )
     return {
+        "macro": macro.pk,
         "kb_public": kb_public.pk,
         "kb_draft": kb_draft.pk,
         "rule": rule.pk,

@@ -143,6 +143,7 @@ def register_routers() -> None:
     from zhongtai.accounts.api import router as accounts_router
     from zhongtai.customers.api import router as customers_router
     from zhongtai.knowledge.api import router as knowledge_router
+    from zhongtai.macros.api import router as macros_router
     from zhongtai.routing.api import router as routing_router
     from zhongtai.routing.people_api import router as routing_people_router
     from zhongtai.sla.api import router as reports_router
@@ -157,6 +158,7 @@ def register_routers() -> None:
     api.add_router("/routing", routing_router)
     api.add_router("/routing", routing_people_router)
     api.add_router("/knowledge", knowledge_router)
+    api.add_router("/macros", macros_router)
 
 
 register_routers()
