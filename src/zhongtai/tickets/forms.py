@@ -80,6 +80,9 @@ class ReplyForm(VersionedForm):
         required=False,
     )
     attachments = MultipleFileField(label=_("Attachments"))
+    macro = forms.IntegerField(  # a macro picked in the composer: its field actions apply
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1
+    )
 
     @property
     def public(self) -> bool:

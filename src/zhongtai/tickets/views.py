@@ -15,6 +15,7 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +29,9 @@ from zhongtai.core.errors import ApplicationError, InvalidInput, NotFound
 from zhongtai.core.htmx import htmx_partial, redirect_after_post, user_errors
 from zhongtai.core.pagination import keyset_page
 from zhongtai.core.permissions import Role
+from zhongtai.macros import presenters as macro_presenters
+from zhongtai.macros import selectors as macro_selectors
+from zhongtai.macros import services as macro_services
 from zhongtai.sla import countdown
 from zhongtai.tickets import forms, presenters, selectors, services
 from zhongtai.tickets.choices import TicketPriority, TicketStatus, TicketType
@@ -281,6 +285,7 @@ def _detail_context(actor: Actor, ticket: Ticket) -> dict[str, Any]:
         "is_escalated": ticket.tier != Tier.L1,
         # mirrors services.ticket_take: engineers take escalated work as its engineer
         "take_as_engineer": ticket.tier != Tier.L1 and actor.role in (Role.L2, Role.L3),
+        "macros": macro_presenters.macro_menu(actor=actor, ticket=ticket),
         **_sla_context(actor, ticket),
         **_permissions(actor, ticket),
     }
@@ -334,6 +339,7 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @ticket_action
+@transaction.atomic  # the reply and the field actions of a macro it used, or neither
 def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
     """A public reply or an internal note, with files and optionally the next status."""
     actor = staff_actor(request)
@@ -355,6 +361,9 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
         then_status=data["then_status"] or None,
         expected_version=data["version"],
     )
+    if data["macro"]:  # picked in the composer: its field actions go with the reply
+        macro = macro_selectors.macro_get(actor=actor, macro_id=data["macro"])
+        macro_services.macro_apply_actions(actor=actor, ticket=event.ticket, macro=macro)
     return _done(request, event.ticket.number)
 
 

@@ -60,4 +60,13 @@ document.addEventListener("click", function (event) {
   box.focus();
   box.setSelectionRange(cursor, cursor);
   box.dispatchEvent(new Event("input", { bubbles: true }));
+  // data-insert-set="#field" data-insert-value="…": also fill a (hidden) field of the form,
+  // e.g. the macro whose field actions the reply applies; a menu marked
+  // <details data-insert-menu> closes after the pick.
+  if (el.dataset.insertSet) {
+    var field = document.querySelector(el.dataset.insertSet);
+    if (field) { field.value = el.dataset.insertValue || ""; }
+  }
+  var menu = el.closest("details[data-insert-menu]");
+  if (menu) { menu.open = false; }
 });
