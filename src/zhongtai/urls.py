@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from zhongtai.core.api import api
 from zhongtai.core.views import healthz, home
+from zhongtai.knowledge.portal_urls import public as help_public
 
 urlpatterns = [
     path("", home, name="home"),
@@ -16,7 +17,9 @@ urlpatterns = [
     path("agent/knowledge/", include("zhongtai.knowledge.urls")),
     path("agent/macros/", include("zhongtai.macros.urls")),
     path("agent/", include("zhongtai.tickets.urls")),
+    path("portal/help/", include("zhongtai.knowledge.portal_urls")),
     path("portal/", include("zhongtai.tickets.portal_urls")),
+    path("help/<slug:unit>/", include(help_public)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -78,3 +78,14 @@ class SearchSource(models.TextChoices):
     PORTAL = "portal", _("Portal")
     API = "api", _("API")
     BOT = "bot", _("Bot")
+
+
+class BotOutcome(models.TextChoices):
+    OPEN = "open", _("Talking")
+    ANSWERED = "answered", _("Answered")
+    HANDED_OFF = "handed_off", _("Handed to a person")
+
+
+class BotRole(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    BOT = "bot", _("Bot")

@@ -7,18 +7,34 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhongtai.knowledge.choices import ArticleLanguage, Visibility
+from zhongtai.knowledge.choices import ArticleKind, ArticleLanguage, Visibility
 from zhongtai.knowledge.models import Article
 from zhongtai.knowledge.services import ArticleInput
 
 
+def _part(label: Any, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=20_000,
+        required=False,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
 class ArticleForm(forms.Form):
+    """An article (title and Markdown body) or a case (problem, cause, solution)."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
         label=_("Body (Markdown)"),
         max_length=100_000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 16, "class": "font-monospace"}),
     )
+    problem = _part(_("Problem"), _("What the customer saw, in their words."))
+    cause = _part(_("Cause"), _("What was found to cause it."))
+    solution = _part(_("Solution"), _("What solved it, step by step."))
     language = forms.ChoiceField(label=_("Language"), choices=ArticleLanguage.choices)
     visibility = forms.ChoiceField(
         label=_("Who may read it"),
@@ -36,8 +52,20 @@ class ArticleForm(forms.Form):
     product_line = forms.CharField(label=_("Product line"), required=False, max_length=100)
     note = forms.CharField(label=_("What changed"), required=False, max_length=300)
 
-    def __init__(self, *args: Any, categories: list[tuple[int, str]], **kwargs: Any) -> None:
+    CASE_ONLY = ("problem", "cause", "solution")
+
+    def __init__(
+        self,
+        *args: Any,
+        categories: list[tuple[int, str]],
+        kind: str = ArticleKind.ARTICLE,
+        asset_id: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.kind, self.asset_id = kind, asset_id
+        for name in self.CASE_ONLY if kind != ArticleKind.CASE else ("body",):
+            del self.fields[name]
         field = self.fields["category"]
         if isinstance(field, forms.TypedChoiceField):
             field.choices = [("", "—"), *categories]
@@ -48,12 +76,15 @@ class ArticleForm(forms.Form):
             widget_field.widget.attrs["data-testid"] = f"article-{name}"
 
     @staticmethod
-    def initial_of(article: Article | None, language: str) -> dict[str, Any]:
+    def initial_of(article: Article | ArticleInput | None, language: str) -> dict[str, Any]:
         if article is None:
             return {"language": language, "visibility": Visibility.INTERNAL}
         return {
             "title": article.title,
             "body": article.body,
+            "problem": article.problem,
+            "cause": article.cause,
+            "solution": article.solution,
             "language": article.language,
             "visibility": article.visibility,
             "category": article.category_id,
@@ -65,8 +96,13 @@ class ArticleForm(forms.Form):
         data = self.cleaned_data
         tags = [t.strip() for t in data["tags"].replace("，", ",").split(",") if t.strip()]
         return ArticleInput(
+            kind=self.kind,
             title=data["title"],
-            body=data["body"],
+            body=data.get("body", ""),
+            problem=data.get("problem", ""),
+            cause=data.get("cause", ""),
+            solution=data.get("solution", ""),
+            asset_id=self.asset_id,
             language=data["language"],
             category_id=data["category"],
             tags=tags,

@@ -22,6 +22,8 @@ from zhongtai.knowledge.choices import (
     ArticleKind,
     ArticleLanguage,
     ArticleStatus,
+    BotOutcome,
+    BotRole,
     QuestionSource,
     SearchKind,
     SearchSource,
@@ -328,3 +330,49 @@ class SearchDocument(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id}"
+
+
+class BotConversation(TenantScopedModel):
+    """A customer's conversation with the bot: answered from published knowledge, or
+    handed to a person as a ticket holding the transcript."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=BotOutcome.choices, default=BotOutcome.OPEN
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("bot conversation")
+        verbose_name_plural = _("bot conversations")
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="bot_conversation_time")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.outcome}"
+
+
+class BotMessage(TenantScopedModel):
+    """One message of a bot conversation. A bot answer names the article it came from,
+    how sure the bot was, and the customer's thumbs up or down."""
+
+    conversation = models.ForeignKey(
+        BotConversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    role = models.CharField(max_length=10, choices=BotRole.choices)
+    text = models.TextField(_("text"), max_length=4_000)
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    rating = models.BooleanField(_("thumbs up"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["conversation", "created_at", "id"]
+        verbose_name = _("bot message")
+        verbose_name_plural = _("bot messages")
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.text[:40]}"

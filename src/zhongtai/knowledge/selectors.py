@@ -15,8 +15,9 @@ from django.db.models import F, Q, QuerySet
 
 from zhongtai.accounts.actors import Actor
 from zhongtai.core.errors import NotFound, PermissionDenied
+from zhongtai.core.models import Tenant
 from zhongtai.knowledge import search as search_module
-from zhongtai.knowledge.choices import SearchKind, TicketLinkRelation, Visibility
+from zhongtai.knowledge.choices import ArticleKind, SearchKind, TicketLinkRelation, Visibility
 from zhongtai.knowledge.markdown import plain_text
 from zhongtai.knowledge.models import Article, ArticleEvent, ArticleTicket, ArticleVersion
 
@@ -48,6 +49,7 @@ class ArticleFilter:
     visibility: str = ""
     category_id: int | None = None
     text: str = ""  # a plain filter on the title (search is ``knowledge_search``)
+    kind: str = ""
 
 
 def article_list(*, actor: Actor, filters: ArticleFilter | None = None) -> QuerySet[Article]:
@@ -61,6 +63,8 @@ def article_list(*, actor: Actor, filters: ArticleFilter | None = None) -> Query
         )
     if filters.status:
         articles = articles.filter(status=filters.status)
+    if filters.kind:
+        articles = articles.filter(kind=filters.kind)
     if filters.language:
         articles = articles.filter(language=filters.language)
     if filters.visibility:
@@ -70,6 +74,45 @@ def article_list(*, actor: Actor, filters: ArticleFilter | None = None) -> Query
     if filters.text:
         articles = articles.filter(Q(title__icontains=filters.text))
     return articles.order_by("-updated_at", "-id")
+
+
+def unit_by_slug(slug: str) -> Tenant | None:
+    """The business unit whose public help centre is at ``/help/<slug>/``."""
+    return Tenant.objects.filter(slug=slug).first()
+
+
+@dataclass(frozen=True)
+class LiveArticle:
+    """What a reader sees of an article: its live version."""
+
+    article: Article
+    live: ArticleVersion
+
+
+def help_articles(*, tenant_id: int, audiences: frozenset[str]) -> list[LiveArticle]:
+    """The live articles (not cases) of a unit a reader with ``audiences`` may read, by
+    category then title (the help centre's index)."""
+    versions = (
+        ArticleVersion.objects.filter(
+            tenant_id=tenant_id,
+            article__kind=ArticleKind.ARTICLE,
+            article__published_version__isnull=False,
+            number=F("article__published_version"),
+            visibility__in=audiences,
+        )
+        .select_related("article", "category", "category__parent")
+        .order_by("category__name", "title")
+    )
+    return [LiveArticle(article=v.article, live=v) for v in versions[:500]]
+
+
+def help_article_get(*, tenant_id: int, audiences: frozenset[str], article_id: int) -> LiveArticle:
+    """A live article a reader with ``audiences`` may read (404 otherwise)."""
+    article = Article.objects.filter(tenant_id=tenant_id, pk=article_id).first()
+    live = article_live(article) if article is not None else None
+    if article is None or live is None or live.visibility not in audiences:
+        raise NotFound()
+    return LiveArticle(article=article, live=live)
 
 
 def article_get(*, actor: Actor, article_id: int) -> Article:
@@ -207,6 +250,7 @@ def _articles_shown(tenant_id: int, ids: list[int]) -> dict[int, search_module.S
                 "unhelpful": version.article.unhelpful_count,
                 "uses": version.article.use_count,
                 "solution": version.solution,
+                "markdown": version.body,
             },
         )
         for version in live

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
@@ -30,8 +31,11 @@ from zhongtai.knowledge.choices import (
     ArticleKind,
     ArticleLanguage,
     ArticleStatus,
+    BotOutcome,
+    BotRole,
     QuestionSource,
     SearchKind,
+    SearchSource,
     TicketLinkRelation,
     Visibility,
 )
@@ -42,8 +46,13 @@ from zhongtai.knowledge.models import (
     ArticleQuestion,
     ArticleTicket,
     ArticleVersion,
+    BotConversation,
+    BotMessage,
     KnowledgeSettings,
+    PortalVisit,
+    SearchLog,
 )
+from zhongtai.knowledge.search import Hit
 from zhongtai.tickets.models import Category, Ticket
 
 MAX_TAGS = 20
@@ -426,6 +435,82 @@ def article_ticket_feedback(
     return link
 
 
+def search_run(
+    *,
+    actor: Actor | None,
+    source: str,
+    text: str,
+    tenant_id: int | None = None,
+    **options: Any,
+) -> list[Hit]:
+    """Search as ``selectors.knowledge_search`` does, and record the search (its text,
+    hit count and best score) for the gaps report. ``tenant_id`` is needed only for a
+    visitor (``actor`` None)."""
+    from zhongtai.knowledge.selectors import knowledge_search
+
+    unit = actor.tenant.pk if actor is not None else tenant_id
+    if unit is None:
+        raise NotFound()
+    hits = knowledge_search(actor=actor, tenant_id=unit, text=text, **options)
+    search_record(
+        tenant_id=unit,
+        text=text,
+        source=source,
+        hits=len(hits),
+        top_score=hits[0].score if hits else None,
+    )
+    return hits
+
+
+def search_record(
+    *,
+    tenant_id: int,
+    text: str,
+    source: str,
+    hits: int,
+    top_score: float | None = None,
+    confidence: float | None = None,
+) -> None:
+    """Keep one search for the gaps report (blank searches are not kept)."""
+    cleaned = _question_clean(text)[:300]
+    if not cleaned:
+        return
+    SearchLog.objects.create(
+        tenant_id=tenant_id,
+        text=cleaned,
+        source=source,
+        hits=hits,
+        top_score=top_score,
+        confidence=confidence,
+    )
+
+
+DEFLECTION_WINDOW = timedelta(hours=1)
+
+
+@transaction.atomic
+def portal_visit_record(*, actor: Actor, article_id: int, searched: str = "") -> None:
+    """A customer opened an article from the suggestions shown while writing a request."""
+    PortalVisit.objects.create(
+        tenant=actor.tenant,
+        article_id=article_id,
+        user=actor.user,
+        searched=_question_clean(searched)[:300],
+    )
+
+
+@transaction.atomic
+def portal_ticket_filed(*, actor: Actor, ticket: Ticket) -> None:
+    """A customer filed a request on the portal: the articles they opened in the last
+    hour did not answer them (no deflection), and the subject goes to the search log
+    with how many public articles it matches (for the gaps report)."""
+    since = timezone.now() - DEFLECTION_WINDOW
+    PortalVisit.objects.filter(
+        tenant=actor.tenant, user=actor.user, ticket__isnull=True, created_at__gte=since
+    ).update(ticket=ticket)
+    search_run(actor=actor, source=SearchSource.PORTAL, text=ticket.subject, limit=5)
+
+
 def _question_clean(text: str) -> str:
     return _SURROGATE.sub("", " ".join(text.split()))[:500]
 
@@ -455,6 +540,29 @@ def article_feedback(
         if created:
             article_reindex(article)
     return article
+
+
+@transaction.atomic
+def article_feedback_public(
+    *, tenant_id: int, audiences: frozenset[str], article_id: int, helpful: bool, question: str
+) -> Article:
+    """A help-centre reader's "was this helpful?", from a customer or a visitor who may
+    read the article's live version (404 otherwise). A helpful answer to a search teaches the
+    article the words searched."""
+    article = Article.objects.select_for_update().filter(tenant_id=tenant_id, pk=article_id).first()
+    if article is None or article.published_version is None:
+        raise NotFound()
+    live = ArticleVersion.objects.get(article=article, number=article.published_version)
+    if live.visibility not in audiences:
+        raise NotFound()
+    if helpful:
+        article.helpful_count += 1
+    else:
+        article.unhelpful_count += 1
+    article.save(update_fields=["helpful_count", "unhelpful_count", "updated_at"])
+    if helpful and questions_add(article=article, texts=[question], source=QuestionSource.FEEDBACK):
+        article_reindex(article)
+    return cast(Article, article)
 
 
 @dataclass
@@ -550,3 +658,165 @@ def settings_update(
     found.bot_threshold = bot_threshold
     found.save()
     return found
+
+
+# The bot ---------------------------------------------------------------------------
+
+MAX_BOT_MESSAGE = 2_000
+MAX_BOT_TURNS = 50
+
+
+@dataclass
+class BotReply:
+    conversation: BotConversation
+    message: BotMessage  # the bot's answer (or its hand-over note)
+    handed_off: bool
+    ticket: Ticket | None = None
+
+
+def _bot_say(conversation: BotConversation, role: str, text: str, **extra: Any) -> BotMessage:
+    return BotMessage.objects.create(
+        tenant_id=conversation.tenant_id,
+        conversation=conversation,
+        role=role,
+        text=text,
+        **extra,
+    )
+
+
+def _transcript(conversation: BotConversation) -> str:
+    lines = []
+    for message in conversation.messages.order_by("created_at", "id"):
+        who = _("Customer") if message.role == BotRole.CUSTOMER else _("Bot")
+        lines.append(f"{who}: {message.text}")
+    return "\n\n".join(lines)
+
+
+@transaction.atomic
+def bot_message(
+    *, actor: Actor, text: str, conversation_id: int | None = None, person: bool = False
+) -> BotReply:
+    """A customer's message to the bot. It answers from the published knowledge the
+    customer may read when it is at least as sure as the unit's threshold
+    (``zhongtai.knowledge.bot``); otherwise, or when the customer asks for a person
+    (``person`` or in words), it opens a ticket holding the transcript, routed like any
+    other, and the conversation ends there."""
+    from zhongtai.knowledge import bot
+    from zhongtai.knowledge.selectors import audiences_for
+    from zhongtai.tickets.choices import Channel
+    from zhongtai.tickets.services import ticket_create
+
+    ensure_can(actor, "portal.use")
+    if _SURROGATE.search(text):
+        raise InvalidInput(
+            errors=[{"field": "text", "message": _("The text is not valid Unicode.")}]
+        )
+    text = " ".join(text.split())
+    if not text:
+        raise InvalidInput(errors=[{"field": "text", "message": _("Write a question.")}])
+    if len(text) > MAX_BOT_MESSAGE:
+        raise InvalidInput(errors=[{"field": "text", "message": _("At most 2000 characters.")}])
+    if conversation_id is None:
+        conversation = BotConversation.objects.create(tenant=actor.tenant, user=actor.user)
+    else:
+        found = (
+            BotConversation.objects.select_for_update()
+            .filter(tenant=actor.tenant, user=actor.user, pk=conversation_id)
+            .first()
+        )
+        if found is None:
+            raise NotFound()
+        conversation = cast(BotConversation, found)
+        if conversation.outcome == BotOutcome.HANDED_OFF:
+            raise Conflict(
+                _("A person has this conversation now: reply on the request."), code="handed_off"
+            )
+        if conversation.messages.count() >= MAX_BOT_TURNS:
+            raise Conflict(_("This conversation is too long: start a new one."), code="too_long")
+    _bot_say(conversation, BotRole.CUSTOMER, text)
+    threshold = settings_for(actor.tenant).bot_threshold
+    judged = (
+        None
+        if person or bot.wants_person(text)
+        else bot.judge(tenant_id=actor.tenant.pk, audiences=audiences_for(actor), text=text)
+    )
+    search_record(
+        tenant_id=actor.tenant.pk,
+        text=text,
+        source=SearchSource.BOT,
+        hits=1 if judged and judged.hit else 0,
+        top_score=judged.hit.score if judged and judged.hit else None,
+        confidence=judged.confidence if judged else None,
+    )
+    if judged is not None and judged.hit is not None and judged.confidence >= threshold:
+        hit = judged.hit
+        article = Article.objects.get(tenant=actor.tenant, pk=hit.object_id)
+        message = _bot_say(
+            conversation,
+            BotRole.BOT,
+            bot.answer_text(str(hit.extra.get("markdown", ""))),
+            article=article,
+            confidence=judged.confidence,
+        )
+        conversation.outcome = BotOutcome.ANSWERED
+        conversation.save(update_fields=["outcome", "updated_at"])
+        return BotReply(conversation=conversation, message=message, handed_off=False)
+    first = conversation.messages.filter(role=BotRole.CUSTOMER).order_by("id").first()
+    subject = (first.text if first else text)[:120]
+    note = _("I am passing this to a person, who will answer on your request.")
+    message = _bot_say(
+        conversation,
+        BotRole.BOT,
+        note,
+        confidence=judged.confidence if judged else None,
+    )
+    ticket = ticket_create(
+        actor=actor,
+        subject=subject,
+        description=_transcript(conversation),
+        channel=Channel.CHAT,
+    )
+    conversation.outcome = BotOutcome.HANDED_OFF
+    conversation.ticket = ticket
+    conversation.save(update_fields=["outcome", "ticket", "updated_at"])
+    return BotReply(conversation=conversation, message=message, handed_off=True, ticket=ticket)
+
+
+@transaction.atomic
+def bot_rate(*, actor: Actor, message_id: int, helpful: bool) -> BotMessage:
+    """The customer's thumbs up or down on one of the bot's answers. Up teaches the
+    article the question that was answered; a second rating replaces the first."""
+    found = (
+        BotMessage.objects.select_for_update()
+        .filter(
+            tenant=actor.tenant,
+            pk=message_id,
+            role=BotRole.BOT,
+            conversation__user=actor.user,
+            article__isnull=False,
+        )
+        .select_related("article")
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    message = cast(BotMessage, found)
+    message.rating = helpful
+    message.save(update_fields=["rating", "updated_at"])
+    question = (
+        BotMessage.objects.filter(
+            conversation_id=message.conversation_id, role=BotRole.CUSTOMER, id__lt=message.pk
+        )
+        .order_by("-id")
+        .values_list("text", flat=True)
+        .first()
+    )
+    article = message.article
+    if (
+        helpful
+        and question
+        and article is not None
+        and questions_add(article=article, texts=[question], source=QuestionSource.BOT)
+    ):
+        article_reindex(article)
+    return message

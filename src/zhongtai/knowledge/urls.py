@@ -12,4 +12,8 @@ urlpatterns = [
     path("<int:article_id>/edit/", views.article_edit, name="article_edit"),
     path("<int:article_id>/transition/", views.article_transition, name="article_transition"),
     path("<int:article_id>/diff/", views.article_diff, name="article_diff"),
+    path("tickets/<int:number>/", views.ticket_panel, name="ticket_panel"),
+    path("tickets/<int:number>/case/", views.case_from_ticket, name="case_from_ticket"),
+    path("tickets/<int:number>/use/<int:article_id>/", views.ticket_use, name="ticket_use"),
+    path("tickets/<int:number>/vote/<int:article_id>/", views.ticket_vote, name="ticket_vote"),
 ]

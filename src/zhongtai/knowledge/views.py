@@ -19,19 +19,27 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.decorators import staff_actor_with
-from zhongtai.core.errors import ApplicationError, NotFound
+from zhongtai.core.errors import ApplicationError, InvalidInput, NotFound
 from zhongtai.core.htmx import user_errors
-from zhongtai.knowledge import selectors, services, workflow
+from zhongtai.knowledge import selectors, services, suggestions, workflow
+from zhongtai.knowledge.cases import case_draft
 from zhongtai.knowledge.choices import (
     STATUS_BADGES,
+    ArticleKind,
     ArticleLanguage,
     ArticleStatus,
     SearchKind,
+    SearchSource,
+    TicketLinkRelation,
     Visibility,
 )
 from zhongtai.knowledge.forms import ArticleForm
+from zhongtai.knowledge.markdown import plain_text
 from zhongtai.knowledge.markdown import render as render_markdown
+from zhongtai.knowledge.search import Hit
 from zhongtai.tickets import selectors as ticket_selectors
+from zhongtai.tickets.models import Ticket
+from zhongtai.tickets.presenters import ticket_reference
 
 PAGE = 50
 ACTION_LABELS = {
@@ -60,22 +68,28 @@ def article_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:300]
     status = request.GET.get("status", "")
     status = status if status in ArticleStatus.values else ""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in SearchKind.values else ""
     hits = None
     articles: Any = []
     if query:
-        hits = selectors.knowledge_search(
+        hits = services.search_run(
             actor=actor,
-            tenant_id=actor.tenant.pk,
+            source=SearchSource.WORKSPACE,
             text=query,
-            kinds=frozenset({SearchKind.ARTICLE}),
+            kinds=frozenset([kind] if kind else SearchKind.values),
             limit=PAGE,
         )
         for hit in hits:
-            hit.extra["visibility_label"] = Visibility(
-                hit.extra.get("visibility", "internal")
-            ).label
+            hit.extra["kind_label"] = SearchKind(hit.kind).label
+            if hit.kind != SearchKind.TICKET:
+                hit.url = reverse("knowledge:article_detail", args=[hit.object_id])
+                hit.extra["visibility_label"] = Visibility(
+                    hit.extra.get("visibility", "internal")
+                ).label
     else:
-        filters = selectors.ArticleFilter(status=status)
+        article_kind = kind if kind in ArticleKind.values else ""
+        filters = selectors.ArticleFilter(status=status, kind=article_kind)
         articles = [
             {"article": a, "badge": STATUS_BADGES.get(a.status, "secondary")}
             for a in selectors.article_list(actor=actor, filters=filters)[:PAGE]
@@ -83,10 +97,13 @@ def article_list(request: HttpRequest) -> HttpResponse:
     context = {
         "query": query,
         "status": status,
+        "kind": kind,
+        "kinds": SearchKind.choices,
         "statuses": ArticleStatus.choices,
         "hits": hits,
         "articles": articles,
         "can_publish": services.can_publish(actor),
+        "can_manage": actor.can("knowledge.manage"),
     }
     return render(request, "knowledge/article_list.html", context)
 
@@ -115,6 +132,11 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
         "versions": selectors.article_versions(actor=actor, article_id=article.pk),
         "events": selectors.article_events(actor=actor, article_id=article.pk),
         "pending": article.published_version not in (None, article.version),
+        "links": [
+            {"link": link, "reference": ticket_reference(link.ticket.tenant, link.ticket.number)}
+            for link in selectors.article_tickets(actor=actor, article_id=article.pk)
+        ],
+        "reuses": selectors.reuse_count(article),
     }
     return render(request, "knowledge/article_detail.html", context)
 
@@ -130,11 +152,13 @@ def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpRes
             article = selectors.article_get(actor=actor, article_id=article_id)
         except NotFound as exc:
             raise Http404 from exc
-    categories = [(c.pk, str(c)) for c in ticket_selectors.category_list(actor=actor)]
+    kind = article.kind if article else request.GET.get("kind", ArticleKind.ARTICLE)
     form = ArticleForm(
         request.POST or None,
         initial=ArticleForm.initial_of(article, _language()),
-        categories=categories,
+        categories=_categories(actor),
+        kind=kind if kind in ArticleKind.values else ArticleKind.ARTICLE,
+        asset_id=article.asset_id if article else None,
     )
     status = 200
     if request.method == "POST":
@@ -153,11 +177,19 @@ def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpRes
             except NotFound as exc:
                 raise Http404 from exc
             except ApplicationError as exc:
-                for item in exc.errors or [{"field": "", "message": exc.message}]:
-                    name = item.get("field", "").removesuffix("_id")
-                    form.add_error(name if name in form.fields else None, item["message"])
+                _form_errors(form, exc)
     context = {"form": form, "article": article}
     return render(request, "knowledge/article_form.html", context, status=status)
+
+
+def _categories(actor: Actor) -> list[tuple[int, str]]:
+    return [(c.pk, str(c)) for c in ticket_selectors.category_list(actor=actor)]
+
+
+def _form_errors(form: ArticleForm, exc: ApplicationError) -> None:
+    for item in exc.errors or [{"field": "", "message": exc.message}]:
+        name = item.get("field", "").removesuffix("_id")
+        form.add_error(name if name in form.fields else None, item["message"])
 
 
 def _detail_url(request: HttpRequest, article_id: int, **kwargs: Any) -> str:
@@ -197,3 +229,147 @@ def article_diff(request: HttpRequest, article_id: int) -> HttpResponse:
     ]
     context = {"article": article, "diff": diff, "lines": lines}
     return render(request, "knowledge/article_diff.html", context)
+
+
+# Knowledge in the ticket: the suggestions panel, uses and votes, a case from the ticket.
+
+INSERT_CHARS = 3_000
+
+
+def _ticket_of(actor: Actor, number: int) -> Ticket:
+    try:
+        return ticket_selectors.ticket_get(actor=actor, number=number)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def _insert_text(request: HttpRequest, hit: Hit) -> str:
+    """What "insert" puts into the reply: a case's solution, an article's text; with a
+    link to the portal's page when customers may read it."""
+    if hit.kind == SearchKind.CASE and hit.extra.get("solution"):
+        text = str(hit.extra["solution"])
+    else:
+        text = plain_text(hit.extra.get("markdown", "")) or hit.title
+    text = text[:INSERT_CHARS]
+    if hit.extra.get("visibility") in (Visibility.CUSTOMERS, Visibility.PUBLIC):
+        url = request.build_absolute_uri(reverse("help:article_detail", args=[hit.object_id]))
+        text = f"{text}\n\n{hit.title}: {url}"
+    return text
+
+
+def _panel(request: HttpRequest, actor: Actor, ticket: Ticket, status: int = 200) -> HttpResponse:
+    found = suggestions.ticket_suggestions(actor=actor, ticket=ticket)
+    case = selectors.case_of_ticket(actor=actor, ticket_id=ticket.pk)
+    context = {
+        "ticket": ticket,
+        "suggestions": [
+            {
+                "s": s,
+                "insert": _insert_text(request, s.hit),
+                "url": reverse("knowledge:article_detail", args=[s.hit.object_id]),
+                "kind_label": SearchKind(s.hit.kind).label,
+            }
+            for s in found
+        ],
+        "case": case,
+        "can_make_case": case is None
+        and actor.can("knowledge.write")
+        and ticket.status in services.CASE_SOURCE_STATUSES
+        and ticket.merged_into_id is None,
+        "used": [
+            link
+            for link in selectors.ticket_links(actor=actor, ticket_id=ticket.pk)
+            if link.relation == TicketLinkRelation.USED
+        ],
+    }
+    return render(request, "knowledge/partials/_ticket_panel.html", context, status=status)
+
+
+@login_required
+@require_GET
+def ticket_panel(request: HttpRequest, number: int) -> HttpResponse:
+    """The ticket page's knowledge panel: suggestions, what was used, the case."""
+    actor = _reader(request)
+    return _panel(request, actor, _ticket_of(actor, number))
+
+
+def _ticket_url(request: HttpRequest, number: int, **kwargs: Any) -> str:
+    return reverse("tickets:ticket_detail", args=[number])
+
+
+@login_required
+@require_POST
+@user_errors(_ticket_url)
+def ticket_use(request: HttpRequest, number: int, article_id: int) -> HttpResponse:
+    """Record that an article was inserted into a reply on the ticket (the insert itself
+    happens in the browser)."""
+    actor = _reader(request)
+    ticket = _ticket_of(actor, number)
+    services.article_use(actor=actor, article_id=article_id, ticket=ticket)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
+@user_errors(_ticket_url)
+def ticket_vote(request: HttpRequest, number: int, article_id: int) -> HttpResponse:
+    """An agent's "helpful / not helpful" on a suggestion; answers the fresh panel."""
+    actor = _reader(request)
+    ticket = _ticket_of(actor, number)
+    helpful = request.POST.get("helpful")
+    if helpful not in ("1", "0"):
+        return HttpResponse(_("Say helpful=1 or helpful=0."), status=400)
+    services.article_ticket_feedback(
+        actor=actor, article_id=article_id, ticket=ticket, helpful=helpful == "1"
+    )
+    return _panel(request, actor, ticket)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_from_ticket(request: HttpRequest, number: int) -> HttpResponse:
+    """Make a case from a resolved ticket. The ticket page's button posts nothing: the
+    case is drafted from the timeline at once. When the timeline lacks a part (no
+    solution written), or on GET, the pre-filled form is shown to complete."""
+    actor = staff_actor_with(request, "knowledge.write")
+    ticket = _ticket_of(actor, number)
+    existing = selectors.case_of_ticket(actor=actor, ticket_id=ticket.pk)
+    if existing is not None:
+        messages.info(request, _("A case was already made from this ticket."))
+        return redirect("knowledge:article_detail", article_id=existing.pk)
+    draft = case_draft(ticket)
+    posted = request.method == "POST" and "title" in request.POST
+    form = ArticleForm(
+        request.POST if posted else None,
+        initial=ArticleForm.initial_of(draft, draft.language),
+        categories=_categories(actor),
+        kind=ArticleKind.CASE,
+        asset_id=draft.asset_id,
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        data = form.to_input() if posted and form.is_valid() else None
+        if not posted or data is not None:
+            try:
+                case = services.case_from_ticket(actor=actor, ticket=ticket, data=data)
+                messages.success(
+                    request,
+                    _("Case drafted from the ticket. Check it, then send it for review."),
+                )
+                return redirect("knowledge:article_detail", article_id=case.pk)
+            except InvalidInput as exc:
+                _form_errors(form, exc)
+                if not posted:  # show what is missing on the pre-filled form
+                    form = ArticleForm(
+                        initial=ArticleForm.initial_of(draft, draft.language),
+                        categories=_categories(actor),
+                        kind=ArticleKind.CASE,
+                        asset_id=draft.asset_id,
+                    )
+                    _form_errors(form, exc)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+                return redirect("tickets:ticket_detail", number=ticket.number)
+    context = {"form": form, "article": None, "ticket": ticket}
+    return render(request, "knowledge/article_form.html", context, status=status)

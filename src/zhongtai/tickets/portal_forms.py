@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxLengthValidator
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhongtai.core.errors import ApplicationError
@@ -110,7 +111,20 @@ class PortalFormMixin:
 class PortalTicketCreateForm(PortalFormMixin, forms.Form):
     """A new request from a customer contact."""
 
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=200,
+        # search-as-you-type: matching help articles appear under the field
+        widget=forms.TextInput(
+            attrs={
+                "hx-get": reverse_lazy("help:suggest"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#help-suggest",
+                "hx-swap": "innerHTML",
+                "autocomplete": "off",
+            }
+        ),
+    )
     type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices, initial="question")
     description = forms.CharField(
         label=_("Description"),

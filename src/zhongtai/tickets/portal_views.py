@@ -23,6 +23,7 @@ from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.decorators import customer_view
 from zhongtai.core.errors import ApplicationError, NotFound
 from zhongtai.core.pagination import keyset_page
+from zhongtai.knowledge import services as knowledge_services
 from zhongtai.tickets import selectors, services
 from zhongtai.tickets.choices import STATUS_BADGE, EventType, TicketStatus
 from zhongtai.tickets.downloads import attachment_response
@@ -146,6 +147,7 @@ def ticket_create(request: HttpRequest, actor: Actor) -> HttpResponse:
                 status = exc.status
                 form.add_service_error(exc, ["subject", "description", "type", "attachments"])
             else:
+                knowledge_services.portal_ticket_filed(actor=actor, ticket=ticket)
                 messages.success(
                     request,
                     _("Your request %(ref)s was submitted. We will reply here and by email.")

@@ -253,6 +253,7 @@ def _permissions(actor: Actor, ticket: Ticket) -> dict[str, bool]:
         "can_handback": actor.can("tickets.handback") and is_open and ticket.tier != Tier.L1,
         "can_merge": actor.can("tickets.merge") and is_open,
         "can_child": actor.can("tickets.create") and is_open,
+        "can_knowledge": actor.can("knowledge.view"),
     }
 
 

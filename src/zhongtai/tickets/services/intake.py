@@ -71,7 +71,8 @@ def ticket_create(
         contact = selectors.contact_for(actor=actor)
         if contact is None:
             raise NotFound()
-        customer, channel = contact.customer, Channel.PORTAL
+        customer = contact.customer
+        channel = channel if channel == Channel.CHAT else Channel.PORTAL  # the bot hands over
         team = assignee = category = None
         tags, priority = (), TicketPriority.NORMAL
     else:

@@ -7,8 +7,9 @@
 ``import`` takes ``{"external_id", "title", "body", "language", "tags", "visibility"}``
 lines and is idempotent by external id. ``learn`` and ``evaluate`` take ``{"question",
 "external_id"}`` lines: ``learn`` teaches each article the questions it answers,
-``evaluate`` prints top-1, top-5 and MRR of search. A bad line stops the command with its
-line number, and nothing is written.
+``evaluate`` prints top-1, top-5 and MRR of search, and for the bot (at the unit's
+threshold) the share of questions answered, answered right, and precision. A bad line
+stops the command with its line number, and nothing is written.
 """
 
 from __future__ import annotations
@@ -78,6 +79,11 @@ class Command(BaseCommand):
             f"search over {score.questions} questions: top-1 {score.top1:.3f}, "
             f"top-5 {score.top5:.3f}, MRR {score.mrr:.3f} "
             f"({score.ms_per_query:.1f} ms per question)"
+        )
+        b = score.bot
+        self.stdout.write(
+            f"bot at threshold {b.threshold:.2f}: answers {b.answered:.3f}, "
+            f"answers right {b.correct:.3f}, precision {b.precision:.3f}"
         )
         if score.unknown_articles:
             self.stdout.write(f"{score.unknown_articles} questions name no article of the unit")
