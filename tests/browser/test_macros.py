@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from tests import factories
 from zhongtai.core.models import Tenant
 from zhongtai.macros import services
+from zhongtai.macros.models import Macro
 from zhongtai.sla.models import BusinessCalendar, SlaPolicy
 from zhongtai.tickets.models import Ticket
 
@@ -109,6 +110,18 @@ def test_pick_a_macro_send_it_and_see_its_changes(session_for: Any, world: facto
     ticket.refresh_from_db()
     assert ticket.status == "pending_customer"
     assert list(ticket.tags.values_list("name", flat=True)) == ["needs-model"]
+
+    # when they insert a macro without field actions in its other language (English)
+    page.get_by_test_id("macros-open").click()
+    greeting = page.get_by_test_id("macro-pick").filter(has_text="Greeting")
+    with page.expect_response(lambda r: "/agent/macros/" in r.url and r.status == 204):
+        greeting.locator("xpath=..").get_by_test_id("macro-pick-other").click()
+
+    # then the English text is in the box, no macro rides on the reply, and the use counts
+    expect(body).to_have_value("Dear Customer, thank you for writing to us.")
+    expect(page.get_by_test_id("reply-macro")).to_have_value("")
+    assert Macro.objects.get(name="Greeting").use_count == 1
+    assert Macro.objects.get(name="Ask for the nameplate").use_count == 1
     assert agent.csp_errors() == []
 
 

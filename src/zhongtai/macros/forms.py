@@ -69,6 +69,8 @@ class MacroForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)  # noqa: S101
             field.choices = values
+        if not teams:  # someone who writes no team's macros is not asked for a team
+            del self.fields["team"]
         for name, widget_field in self.fields.items():
             widget = widget_field.widget
             if isinstance(widget_field, forms.BooleanField):
@@ -103,7 +105,7 @@ class MacroForm(forms.Form):
         return MacroInput(
             name=data["name"],
             scope=scope,
-            team_id=data["team"] if scope == MacroScope.TEAM else None,
+            team_id=data.get("team") if scope == MacroScope.TEAM else None,
             body_en=data["body_en"],
             body_zh=data["body_zh"],
             set_status=data["set_status"],
