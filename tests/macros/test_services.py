@@ -320,3 +320,16 @@ def test_an_l2_engineer_cannot_send_a_macro_as_a_public_reply(world: World) -> N
 
     assert ticket.tags.count() == 0
     assert not TicketEvent.objects.filter(ticket=ticket, type=EventType.PUBLIC_REPLY).exists()
+
+
+def test_a_lead_sees_and_writes_the_macros_of_the_team_they_lead(world: World) -> None:
+    world.l3_team.lead = world.lead.user  # leads it without being a member
+    world.l3_team.save()
+
+    written = macro(world.lead, "R&D hand-off", scope=MacroScope.TEAM, team_id=world.l3_team.pk)
+
+    assert "R&D hand-off" in _names(world.lead)
+    assert "R&D hand-off" in _names(world.l3)  # a member
+    assert "R&D hand-off" not in _names(world.agent)
+    assert services.can_edit(world.lead, written)
+    assert not services.can_edit(world.l3, written)
