@@ -296,6 +296,65 @@ HTML: dict[str, Rule] = {
         kwargs={"article_id": "@kb_public"},
         why="?from/to default to the last change; version 1 alone has nothing before it",
     ),
+    "knowledge:settings": Rule("get", _standards_page("2xx")),
+    "knowledge:report": Rule(
+        "get",
+        page(staff="2xx", agent="403", other_agent="403"),
+        why="service-level reading: leads, L2, L3 and administrators",
+    ),
+    "knowledge:ticket_panel": Rule(
+        "get", page(staff="2xx", other_agent="404"), kwargs={"number": "@own"}
+    ),
+    "knowledge:case_from_ticket": Rule(
+        "get", page(staff="2xx", other_agent="404"), kwargs={"number": "@resolved"}
+    ),
+    "knowledge:ticket_use": Rule(
+        "post",
+        page(staff="2xx", other_agent="404"),
+        kwargs={"number": "@own", "article_id": "@kb_public"},
+        htmx=True,
+    ),
+    "knowledge:ticket_vote": Rule(
+        "post",
+        page(staff="2xx", other_agent="404"),
+        kwargs={"number": "@own", "article_id": "@kb_public"},
+        data={"helpful": "1"},
+        htmx=True,
+    ),
+    # --- the help centre: customers of the unit at /portal/help/, anyone at /help/<unit>/
+    "help:home": Rule("get", portal(customer="2xx", other_agent="3xx")),
+    "help:article": Rule(
+        "get", portal(customer="2xx", other_agent="3xx"), kwargs={"article_id": "@kb_public"}
+    ),
+    "help:suggest": Rule(
+        "get",
+        outcome(anonymous="404", customer="2xx", staff="404", other_agent="404"),
+        data={"subject": "reset the prin"},
+        why="a partial of the customer's request form",
+    ),
+    "help:feedback": Rule(
+        "post",
+        outcome(anonymous="404", customer="3xx", staff="404", other_agent="404"),
+        kwargs={"article_id": "@kb_public"},
+        data={"helpful": "1", "q": "reset"},
+    ),
+    "public_help:home": Rule(
+        "get",
+        outcome(anonymous="2xx", customer="2xx", staff="2xx", other_agent="2xx"),
+        kwargs={"unit": "sh"},
+    ),
+    "public_help:article": Rule(
+        "get",
+        outcome(anonymous="404", customer="2xx", staff="404", other_agent="404"),
+        kwargs={"unit": "sh", "article_id": "@kb_public"},
+        why="the article is for the unit's customers: a visitor reads public ones only",
+    ),
+    "public_help:feedback": Rule(
+        "post",
+        outcome(anonymous="404", customer="3xx", staff="404", other_agent="404"),
+        kwargs={"unit": "sh", "article_id": "@kb_public"},
+        data={"helpful": "0"},
+    ),
     # --- macros: every member of the staff; the editor for those who may change the macro --
     "macros:macro_list": Rule("get", page(staff="2xx", other_agent="2xx")),
     "macros:macro_create": Rule("get", page(staff="2xx", other_agent="2xx")),
@@ -603,6 +662,43 @@ API: dict[str, Rule] = {
         "put",
         _standards_api("2xx"),
         data={"publisher_roles": ["l2", "lead"], "bot_threshold": 0.6},
+    ),
+    "GET /api/v1/knowledge/tickets/{number}/suggestions": Rule(
+        "get", api(customer="403", staff="2xx", other_agent="404"), kwargs={"number": "@own"}
+    ),
+    "POST /api/v1/knowledge/tickets/{number}/uses": Rule(
+        "post",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"article_id": "@kb_public"},
+    ),
+    "POST /api/v1/knowledge/tickets/{number}/votes": Rule(
+        "post",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"number": "@own"},
+        data={"article_id": "@kb_public", "helpful": False},
+    ),
+    "POST /api/v1/knowledge/tickets/{number}/case": Rule(
+        "post",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"number": "@resolved"},
+        why="any staff member drafts a case from a resolved ticket",
+    ),
+    "GET /api/v1/knowledge/report": Rule(
+        "get", api(customer="403", staff="2xx", agent="403", other_agent="403")
+    ),
+    # The bot: customer contacts ask it; staff have the knowledge base itself.
+    "POST /api/v1/bot/messages": Rule(
+        "post",
+        api(customer="2xx", staff="403", other_agent="403"),
+        data={"text": "How do I reset the printer?"},
+    ),
+    "POST /api/v1/bot/messages/{message_id}/rating": Rule(
+        "post",
+        api(customer="2xx", staff="404", other_agent="404"),
+        kwargs={"message_id": "@bot_answer"},
+        data={"helpful": True},
+        why="only the customer who asked rates an answer",
     ),
     # Macros: staff read the shared ones, their teams' and their own, and write personal ones;
     # L2 and administrators write shared ones. Customer contacts have none (403).

@@ -131,6 +131,15 @@ def _scene(world: factories.World) -> dict[str, int]:
         actor=world.agent,
         data=knowledge_services.ArticleInput(title="Printer jams", body="Draft notes."),
     )
+    resolved = factories.ticket(world.customer, subject="Printer fixed")
+    services.ticket_assign(actor=world.agent, ticket=resolved, assignee=world.agent.user)
+    services.ticket_reply(
+        actor=world.agent, ticket=resolved, body="Replace the fuser unit.", public=True
+    )
+    resolved.refresh_from_db()
+    services.ticket_transition(actor=world.agent, ticket=resolved, to_status="resolved")
+    bot_answer = knowledge_services.bot_message(actor=world.customer, text="reset the printer")
+    assert not bot_answer.handed_off, "the scene's bot question must be answered"
     macro = macro_services.macro_create(
         actor=world.admin,
         data=macro_services.MacroInput(
@@ -152,6 +161,8 @@ def _scene(world: factories.World) -> dict[str, int]:
         "escalated_version": escalated.version,
         "own": own.number,
         "own2": own2.number,
+        "resolved": resolved.number,
+        "bot_answer": bot_answer.message.pk,
         "escalated": escalated.number,
         "internal_attachment": internal.pk,
         "public_attachment": public.pk,

@@ -142,6 +142,7 @@ def actor_of(request: HttpRequest) -> Actor:
 def register_routers() -> None:
     from zhongtai.accounts.api import router as accounts_router
     from zhongtai.customers.api import router as customers_router
+    from zhongtai.knowledge.api import bot_router
     from zhongtai.knowledge.api import router as knowledge_router
     from zhongtai.macros.api import router as macros_router
     from zhongtai.routing.api import router as routing_router
@@ -158,6 +159,7 @@ def register_routers() -> None:
     api.add_router("/routing", routing_router)
     api.add_router("/routing", routing_people_router)
     api.add_router("/knowledge", knowledge_router)
+    api.add_router("/bot", bot_router)
     api.add_router("/macros", macros_router)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
@@ -18,10 +19,20 @@ from zhongtai.core.api import actor_of
 from zhongtai.core.errors import PermissionDenied
 from zhongtai.core.inputs import LINE_PATTERN, TEXT_PATTERN, Id, PathId
 from zhongtai.core.permissions import Role
-from zhongtai.knowledge import selectors, services, workflow
-from zhongtai.knowledge.choices import ArticleLanguage, ArticleStatus, SearchKind, Visibility
+from zhongtai.knowledge import reports, selectors, services, suggestions, workflow
+from zhongtai.knowledge.choices import (
+    ArticleKind,
+    ArticleLanguage,
+    ArticleStatus,
+    SearchKind,
+    SearchSource,
+    Visibility,
+)
 from zhongtai.knowledge.markdown import render
 from zhongtai.knowledge.models import Article, ArticleVersion
+from zhongtai.tickets import selectors as ticket_selectors
+from zhongtai.tickets.models import Ticket
+from zhongtai.tickets.presenters import ticket_reference
 
 router = Router(tags=["knowledge"])
 
@@ -34,7 +45,12 @@ class ArticleIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=200, pattern=LINE_PATTERN)
-    body: str = Field(min_length=1, max_length=100_000, pattern=TEXT_PATTERN)
+    body: str = Field(
+        default="", max_length=100_000, pattern=TEXT_PATTERN, description="Markdown (articles)."
+    )
+    problem: str = Field(default="", max_length=20_000, pattern=TEXT_PATTERN, description="Cases.")
+    cause: str = Field(default="", max_length=20_000, pattern=TEXT_PATTERN, description="Cases.")
+    solution: str = Field(default="", max_length=20_000, pattern=TEXT_PATTERN, description="Cases.")
     language: ArticleLanguage = ArticleLanguage.EN
     category_id: Id | None = None
     tags: list[str] = Field(default_factory=list, max_length=20)
@@ -44,15 +60,22 @@ class ArticleIn(Schema):
 
 
 class ArticleCreateIn(ArticleIn):
+    kind: ArticleKind = ArticleKind.ARTICLE
+    asset_id: Id | None = Field(default=None, description="A case's asset.")
     external_id: str = Field(default="", max_length=120, pattern=LINE_PATTERN)
     publish: bool = Field(default=False, description="Publish at once (publishers only).")
 
 
 class ArticleOut(Schema):
     id: int
+    kind: str
     external_id: str
     title: str
     body: str = Field(description="Markdown.")
+    problem: str
+    cause: str
+    solution: str
+    asset_id: int | None
     html: str = Field(description="The body rendered and sanitized.")
     language: str
     category_id: int | None
@@ -66,6 +89,7 @@ class ArticleOut(Schema):
     updated_at: datetime
     helpful_count: int
     unhelpful_count: int
+    use_count: int
     next_statuses: list[str] = Field(description="Where the caller may move it next.")
 
 
@@ -147,10 +171,17 @@ class SettingsOut(Schema):
     bot_threshold: float
 
 
-def _content(data: ArticleIn, external_id: str = "") -> services.ArticleInput:
+def _content(
+    data: ArticleIn, external_id: str = "", kind: str = ArticleKind.ARTICLE
+) -> services.ArticleInput:
     return services.ArticleInput(
+        kind=kind,
         title=data.title,
         body=data.body,
+        problem=data.problem,
+        cause=data.cause,
+        solution=data.solution,
+        asset_id=getattr(data, "asset_id", None),
         language=str(data.language),
         category_id=data.category_id,
         tags=[t[:50] for t in data.tags],
@@ -169,9 +200,14 @@ def _out(request: HttpRequest, article: Article) -> dict[str, object]:
     publisher = staff and services.can_publish(actor)
     return {
         "id": article.pk,
+        "kind": article.kind,
         "external_id": article.external_id,
         "title": shown.title,
         "body": shown.body,
+        "problem": shown.problem,
+        "cause": shown.cause,
+        "solution": shown.solution,
+        "asset_id": shown.asset_id if staff else None,
         "html": render(shown.body),
         "language": shown.language,
         "category_id": shown.category_id,
@@ -185,6 +221,7 @@ def _out(request: HttpRequest, article: Article) -> dict[str, object]:
         "updated_at": article.updated_at,
         "helpful_count": article.helpful_count,
         "unhelpful_count": article.unhelpful_count,
+        "use_count": article.use_count,
         "next_statuses": workflow.next_statuses(article.status, publisher=publisher)
         if staff
         else [],
@@ -209,7 +246,7 @@ def article_list_api(request: HttpRequest, params: Query[ListParams]) -> list[di
 def article_create_api(request: HttpRequest, data: ArticleCreateIn) -> Status[dict[str, object]]:
     article = services.article_create(
         actor=actor_of(request),
-        data=_content(data, data.external_id),
+        data=_content(data, data.external_id, str(data.kind)),
         publish=data.publish,
         note=data.note,
     )
@@ -314,9 +351,9 @@ def knowledge_search_api(
     request: HttpRequest, params: Query[SearchParams]
 ) -> list[dict[str, object]]:
     actor = actor_of(request)
-    hits = selectors.knowledge_search(
+    hits = services.search_run(
         actor=actor,
-        tenant_id=actor.tenant.pk,
+        source=SearchSource.API,
         text=params.q,
         kinds=frozenset(str(k) for k in params.kind),
         language=str(params.language or ""),
@@ -357,3 +394,225 @@ def knowledge_settings_update_api(request: HttpRequest, data: SettingsIn) -> dic
         bot_threshold=data.bot_threshold,
     )
     return {"publisher_roles": found.publisher_roles, "bot_threshold": found.bot_threshold}
+
+
+# Knowledge in the ticket -------------------------------------------------------------
+
+
+class SuggestionOut(HitOut):
+    used: bool = Field(description="Already used on this ticket.")
+    vote: bool | None = Field(description="The helpful / not helpful vote on this ticket.")
+
+
+class TicketKnowledgeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    article_id: Id
+
+
+class TicketVoteIn(TicketKnowledgeIn):
+    helpful: bool
+
+
+def _ticket(request: HttpRequest, number: int) -> Ticket:
+    return ticket_selectors.ticket_get(actor=actor_of(request), number=number)
+
+
+@router.get(
+    "/tickets/{int:number}/suggestions",
+    response=list[SuggestionOut],
+    summary="Articles and cases for a ticket's words, best first",
+)
+def ticket_suggestions_api(request: HttpRequest, number: PathId) -> list[dict[str, object]]:
+    actor = actor_of(request)
+    found = suggestions.ticket_suggestions(actor=actor, ticket=_ticket(request, number))
+    return [
+        {
+            "kind": s.hit.kind,
+            "id": s.hit.object_id,
+            "title": s.hit.title,
+            "snippet": str(s.hit.snippet),
+            "score": round(s.hit.score, 4),
+            "language": s.hit.extra.get("language", ""),
+            "visibility": s.hit.extra.get("visibility", ""),
+            "used": s.used,
+            "vote": s.vote,
+        }
+        for s in found
+    ]
+
+
+@router.post(
+    "/tickets/{int:number}/uses",
+    response={204: None},
+    summary="Record that an article or case was used in a reply on the ticket",
+)
+def ticket_use_api(request: HttpRequest, number: PathId, data: TicketKnowledgeIn) -> Status[None]:
+    services.article_use(
+        actor=actor_of(request), article_id=data.article_id, ticket=_ticket(request, number)
+    )
+    return Status(204, None)
+
+
+@router.post(
+    "/tickets/{int:number}/votes",
+    response={204: None},
+    summary="Say whether a suggestion helped on the ticket",
+)
+def ticket_vote_api(request: HttpRequest, number: PathId, data: TicketVoteIn) -> Status[None]:
+    services.article_ticket_feedback(
+        actor=actor_of(request),
+        article_id=data.article_id,
+        ticket=_ticket(request, number),
+        helpful=data.helpful,
+    )
+    return Status(204, None)
+
+
+@router.post(
+    "/tickets/{int:number}/case",
+    response={201: ArticleOut},
+    summary="Make a case from a resolved ticket (a draft pre-filled from its timeline)",
+)
+def case_from_ticket_api(request: HttpRequest, number: PathId) -> Status[dict[str, object]]:
+    actor = actor_of(request)
+    if not actor.can("knowledge.write"):
+        raise PermissionDenied()
+    case = services.case_from_ticket(actor=actor, ticket=_ticket(request, number))
+    return Status(201, _out(request, case))
+
+
+class ReportParams(Schema):
+    days: int = Field(default=30, ge=1, le=366)
+
+
+class MissedOut(Schema):
+    text: str
+    times: int
+    source: str
+    last: str
+
+
+class CategoryGapOut(Schema):
+    category: str
+    resolved: int
+    without_knowledge: int
+
+
+class ReportOut(Schema):
+    days: int
+    searches: int
+    searches_without_hits: int
+    missed: list[MissedOut]
+    resolved: int
+    resolved_without_knowledge: int
+    categories: list[CategoryGapOut]
+    portal_visits: int
+    deflections: int
+    deflection_rate: float
+    bot_conversations: int
+    bot_answered: int
+    bot_handed_off: int
+    bot_answered_rate: float
+    bot_handed_off_rate: float
+    bot_thumbs_up_rate: float
+    bot_threshold: float
+
+
+@router.get(
+    "/report", response=ReportOut, summary="Gaps, deflections and the bot's results (N days)"
+)
+def knowledge_report_api(request: HttpRequest, params: Query[ReportParams]) -> dict[str, object]:
+    report = reports.knowledge_report(actor=actor_of(request), days=params.days)
+    return {
+        **{name: getattr(report, name) for name in ReportOut.model_fields if hasattr(report, name)},
+        "missed": [vars(m) for m in report.missed],
+        "categories": [vars(c) for c in report.categories],
+        "deflection_rate": round(report.deflection_rate, 4),
+        "bot_answered_rate": round(report.answered_rate, 4),
+        "bot_handed_off_rate": round(report.handed_off_rate, 4),
+        "bot_thumbs_up_rate": round(report.thumbs_up_rate, 4),
+    }
+
+
+# The bot -------------------------------------------------------------------------------
+
+bot_router = Router(tags=["bot"])
+
+
+class BotMessageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=2_000, pattern=TEXT_PATTERN)
+    conversation_id: Id | None = Field(default=None, description="Omit to start one.")
+    person: bool = Field(default=False, description="Ask for a person now.")
+
+
+class BotSourceOut(Schema):
+    id: int
+    title: str
+    url: str
+
+
+class BotTicketOut(Schema):
+    number: int
+    reference: str
+    url: str
+
+
+class BotReplyOut(Schema):
+    conversation_id: int
+    message_id: int
+    text: str
+    confidence: float | None
+    source: BotSourceOut | None = Field(description="The article the answer came from.")
+    handed_off: bool
+    ticket: BotTicketOut | None = Field(description="The request a person answers.")
+
+
+class BotRatingIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    helpful: bool
+
+
+@bot_router.post(
+    "/messages",
+    response=BotReplyOut,
+    summary="Ask the bot: an answer from published knowledge, or a person",
+)
+def bot_message_api(request: HttpRequest, data: BotMessageIn) -> dict[str, object]:
+    actor = actor_of(request)
+    reply = services.bot_message(
+        actor=actor, text=data.text, conversation_id=data.conversation_id, person=data.person
+    )
+    message = reply.message
+    source = None
+    if message.article_id is not None and message.article is not None:
+        url = request.build_absolute_uri(reverse("help:article", args=[message.article_id]))
+        source = {"id": message.article_id, "title": message.article.title, "url": url}
+    ticket = None
+    if reply.ticket is not None:
+        ticket = {
+            "number": reply.ticket.number,
+            "reference": ticket_reference(actor.tenant, reply.ticket.number),
+            "url": request.build_absolute_uri(
+                reverse("portal:ticket_detail", args=[reply.ticket.number])
+            ),
+        }
+    return {
+        "conversation_id": reply.conversation.pk,
+        "message_id": message.pk,
+        "text": message.text,
+        "confidence": message.confidence,
+        "source": source,
+        "handed_off": reply.handed_off,
+        "ticket": ticket,
+    }
+
+
+@bot_router.post(
+    "/messages/{int:message_id}/rating",
+    response={204: None},
+    summary="Thumbs up or down on one of the bot's answers",
+)
+def bot_rating_api(request: HttpRequest, message_id: PathId, data: BotRatingIn) -> Status[None]:
+    services.bot_rate(actor=actor_of(request), message_id=message_id, helpful=data.helpful)
+    return Status(204, None)

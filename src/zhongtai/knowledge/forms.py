@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhongtai.core.permissions import Role
 from zhongtai.knowledge.choices import ArticleKind, ArticleLanguage, Visibility
 from zhongtai.knowledge.models import Article
 from zhongtai.knowledge.services import ArticleInput
@@ -109,3 +110,23 @@ class ArticleForm(forms.Form):
             product_line=data["product_line"],
             visibility=data["visibility"],
         )
+
+
+class SettingsForm(forms.Form):
+    """Who publishes, and how sure the bot must be before it answers."""
+
+    publisher_roles = forms.MultipleChoiceField(
+        label=_("Roles that may publish"),
+        choices=[(r.value, r.label) for r in Role if r != Role.CUSTOMER],
+        help_text=_("Everyone else on the staff writes drafts and sends them for review."),
+    )
+    bot_threshold = forms.FloatField(
+        label=_("Bot confidence threshold"),
+        min_value=0.0,
+        max_value=1.0,
+        widget=forms.NumberInput(attrs={"step": "0.05", "class": "form-control"}),
+        help_text=_(
+            "Between 0 and 1. The bot answers only when it is at least this sure; otherwise "
+            "a person takes over. Higher: fewer but surer answers."
+        ),
+    )

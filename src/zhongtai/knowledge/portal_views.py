@@ -72,8 +72,12 @@ def _query(request: HttpRequest) -> str:
 @require_GET
 def help_home(request: HttpRequest, unit: str = "") -> HttpResponse:
     """The articles by category, or the search hits for ``q``."""
-    if not unit and getattr(request, "actor", None) is None:
-        return redirect(f"{reverse('login')}?next={request.path}")
+    if not unit:
+        actor = getattr(request, "actor", None)
+        if actor is None:
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        if actor.is_staff_role:  # staff read the workspace's knowledge base
+            return redirect("knowledge:article_list")
     reader = _reader(request, unit)
     query = _query(request)
     hits = None
@@ -103,8 +107,12 @@ def help_home(request: HttpRequest, unit: str = "") -> HttpResponse:
 def help_article(request: HttpRequest, article_id: int, unit: str = "") -> HttpResponse:
     """An article's live version. Opened from the request form's suggestions
     (``from=new``), it is recorded as a portal visit."""
-    if not unit and getattr(request, "actor", None) is None:
-        return redirect(f"{reverse('login')}?next={request.path}")
+    if not unit:
+        actor = getattr(request, "actor", None)
+        if actor is None:
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        if actor.is_staff_role:
+            return redirect("knowledge:article_detail", article_id=article_id)
     reader = _reader(request, unit)
     try:
         item = selectors.help_article_get(

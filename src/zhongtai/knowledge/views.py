@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.decorators import staff_actor_with
-from zhongtai.core.errors import ApplicationError, InvalidInput, NotFound
+from zhongtai.core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
 from zhongtai.core.htmx import user_errors
-from zhongtai.knowledge import selectors, services, suggestions, workflow
+from zhongtai.knowledge import reports, selectors, services, suggestions, workflow
 from zhongtai.knowledge.cases import case_draft
 from zhongtai.knowledge.choices import (
     STATUS_BADGES,
@@ -33,7 +34,7 @@ from zhongtai.knowledge.choices import (
     TicketLinkRelation,
     Visibility,
 )
-from zhongtai.knowledge.forms import ArticleForm
+from zhongtai.knowledge.forms import ArticleForm, SettingsForm
 from zhongtai.knowledge.markdown import plain_text
 from zhongtai.knowledge.markdown import render as render_markdown
 from zhongtai.knowledge.search import Hit
@@ -243,7 +244,7 @@ def _ticket_of(actor: Actor, number: int) -> Ticket:
         raise Http404 from exc
 
 
-def _insert_text(request: HttpRequest, hit: Hit) -> str:
+def _insert_text(request: HttpRequest, hit: Hit, tenant_slug: str) -> str:
     """What "insert" puts into the reply: a case's solution, an article's text; with a
     link to the portal's page when customers may read it."""
     if hit.kind == SearchKind.CASE and hit.extra.get("solution"):
@@ -251,9 +252,14 @@ def _insert_text(request: HttpRequest, hit: Hit) -> str:
     else:
         text = plain_text(hit.extra.get("markdown", "")) or hit.title
     text = text[:INSERT_CHARS]
-    if hit.extra.get("visibility") in (Visibility.CUSTOMERS, Visibility.PUBLIC):
-        url = request.build_absolute_uri(reverse("help:article_detail", args=[hit.object_id]))
-        text = f"{text}\n\n{hit.title}: {url}"
+    visibility = hit.extra.get("visibility")
+    if visibility in (Visibility.CUSTOMERS, Visibility.PUBLIC):
+        path = (
+            reverse("public_help:article", args=[tenant_slug, hit.object_id])
+            if visibility == Visibility.PUBLIC
+            else reverse("help:article", args=[hit.object_id])
+        )
+        text = f"{text}\n\n{hit.title}: {request.build_absolute_uri(path)}"
     return text
 
 
@@ -265,7 +271,7 @@ def _panel(request: HttpRequest, actor: Actor, ticket: Ticket, status: int = 200
         "suggestions": [
             {
                 "s": s,
-                "insert": _insert_text(request, s.hit),
+                "insert": _insert_text(request, s.hit, actor.tenant.slug),
                 "url": reverse("knowledge:article_detail", args=[s.hit.object_id]),
                 "kind_label": SearchKind(s.hit.kind).label,
             }
@@ -373,3 +379,60 @@ def case_from_ticket(request: HttpRequest, number: int) -> HttpResponse:
                 return redirect("tickets:ticket_detail", number=ticket.number)
     context = {"form": form, "article": None, "ticket": ticket}
     return render(request, "knowledge/article_form.html", context, status=status)
+
+
+# The unit's knowledge settings and report ---------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def knowledge_settings(request: HttpRequest) -> HttpResponse:
+    """Who publishes; the bot's threshold (``knowledge.manage``)."""
+    actor = staff_actor_with(request, "knowledge.manage")
+    current = services.settings_for(actor.tenant)
+    form = SettingsForm(
+        request.POST or None,
+        initial={
+            "publisher_roles": current.publisher_roles,
+            "bot_threshold": current.bot_threshold,
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.settings_update(
+                    actor=actor,
+                    publisher_roles=form.cleaned_data["publisher_roles"],
+                    bot_threshold=form.cleaned_data["bot_threshold"],
+                )
+            except ApplicationError as exc:
+                for item in exc.errors or [{"field": "", "message": exc.message}]:
+                    name = item.get("field", "")
+                    form.add_error(name if name in form.fields else None, item["message"])
+            else:
+                messages.success(request, _("The knowledge settings are saved."))
+                return redirect("knowledge:settings")
+    return render(request, "knowledge/settings.html", {"form": form}, status=status)
+
+
+REPORT_DAYS = (7, 30, 90)
+
+
+@login_required
+@require_GET
+def knowledge_report(request: HttpRequest) -> HttpResponse:
+    """Gaps, deflections and the bot's results over 7, 30 or 90 days."""
+    actor = _reader(request)
+    try:
+        days = int(request.GET.get("days", "30"))
+    except ValueError:
+        days = 30
+    days = days if days in REPORT_DAYS else 30
+    try:
+        report = reports.knowledge_report(actor=actor, days=days)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied from exc
+    context = {"report": report, "days": days, "choices": REPORT_DAYS}
+    return render(request, "knowledge/report.html", context)
