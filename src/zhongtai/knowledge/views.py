@@ -365,15 +365,16 @@ def case_from_ticket(request: HttpRequest, number: int) -> HttpResponse:
                 )
                 return redirect("knowledge:article_detail", article_id=case.pk)
             except InvalidInput as exc:
-                _form_errors(form, exc)
-                if not posted:  # show what is missing on the pre-filled form
+                if not posted:  # show the pre-filled form with what is missing
+                    initial = ArticleForm.initial_of(draft, draft.language)
                     form = ArticleForm(
-                        initial=ArticleForm.initial_of(draft, draft.language),
+                        {k: "" if v is None else v for k, v in initial.items()},
                         categories=_categories(actor),
                         kind=ArticleKind.CASE,
                         asset_id=draft.asset_id,
                     )
-                    _form_errors(form, exc)
+                    form.is_valid()
+                _form_errors(form, exc)
             except ApplicationError as exc:
                 messages.error(request, exc.message)
                 return redirect("tickets:ticket_detail", number=ticket.number)
