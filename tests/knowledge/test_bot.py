@@ -32,7 +32,8 @@ def test_a_sure_answer_comes_from_the_article_with_its_source(world: World) -> N
     assert not reply.handed_off
     assert reply.message.article_id == reset
     assert "Hold the power key" in reply.message.text
-    assert reply.message.confidence is not None and reply.message.confidence >= 0.5
+    assert reply.message.confidence is not None
+    assert reply.message.confidence >= 0.5
     assert reply.conversation.outcome == BotOutcome.ANSWERED
     assert Ticket.objects.count() == 0
 
@@ -47,10 +48,12 @@ def test_unsure_it_hands_over_with_the_transcript(world: World) -> None:
         conversation_id=first.conversation.pk,
     )
 
-    assert second.handed_off and second.ticket is not None
+    assert second.handed_off
+    assert second.ticket is not None
     ticket = second.ticket
     assert ticket.channel == "chat"
-    assert ticket.contact is not None and ticket.contact.user_id == world.customer.user.pk
+    assert ticket.contact is not None
+    assert ticket.contact.user_id == world.customer.user.pk
     assert ticket.subject == "How do I reset the printer?"
     assert "Hold the power key" in ticket.description  # the bot's answer is in it
     assert "invoice for March" in ticket.description
@@ -120,7 +123,8 @@ def test_the_api(world: World, api_for: Any) -> None:
     body = answered.json()
     assert body["source"]["id"] == reset
     assert body["source"]["url"].endswith(f"/portal/help/{reset}/")
-    assert body["handed_off"] is False and body["ticket"] is None
+    assert body["handed_off"] is False
+    assert body["ticket"] is None
     rated = customer.post(f"/bot/messages/{body['message_id']}/rating", {"helpful": False})
     assert rated.status_code == 204
 

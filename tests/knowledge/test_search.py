@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import World
-from zhongtai.core.text import search_terms
+from zhongtai.core.text import search_terms, words
 from zhongtai.knowledge import selectors, services
 from zhongtai.knowledge.search import snippet
 
@@ -32,6 +32,12 @@ def test_terms_segment_chinese_and_stem_english() -> None:
     assert search_terms("How do I cancel my Orders?") == ["cancel", "order"]
     assert "订单" in search_terms("我想取消订单")
     assert search_terms("ＡＢＣ１２３") == ["abc123"]  # full-width folded
+
+
+def test_model_names_and_codes_written_against_chinese_are_words_of_their_own() -> None:
+    # (Chinese leaves no space between a model name or an alarm code and the next word)
+    assert search_terms("VMC850加工中心报警SV0401") == ["vmc850", "加工", "中心", "报警", "sv0401"]
+    assert words("LG-75A螺杆空压机") == ["lg", "75a", "螺杆", "空压机"]
 
 
 def test_chinese_questions_find_chinese_articles(world: World) -> None:
