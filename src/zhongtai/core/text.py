@@ -27,7 +27,10 @@ import jieba
 import snowballstemmer
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_PIECE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|\w+")
+# A Han run, or a run of other word characters: "VMC850加工中心" is two pieces, not one.
+_PIECE = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+)
 _ready = threading.Lock()
 _loaded = False
 
