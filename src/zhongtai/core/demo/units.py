@@ -43,6 +43,33 @@ class UnitSpec:
         return f"{self.slug}.c{index:03d}"
 
 
+@dataclass(frozen=True)
+class ArticleSpec:
+    """A knowledge article of a demo unit and the ways customers ask what it answers.
+
+    ``stage`` is where the demo leaves it: ``published`` (imported), ``revised`` (imported
+    as it read before, ``earlier`` giving (the words now, the words then), then edited by
+    ``by``, an L2 engineer, with ``note``), ``archived`` (by ``by``, with ``note``),
+    ``draft`` or ``in_review`` (written by ``by``, an agent), or ``returned`` (sent for
+    review by ``by`` and returned to draft by ``reviewer`` with ``note``).
+    """
+
+    key: str  # the external id
+    title: str
+    language: str  # a knowledge.choices.ArticleLanguage value
+    category: str  # the name of one of the unit's categories
+    visibility: str  # a knowledge.choices.Visibility value
+    tags: tuple[str, ...]
+    questions: tuple[str, ...]
+    body: str  # Markdown
+    product_line: str = ""
+    stage: str = "published"
+    by: str = ""  # a staff username of the unit
+    reviewer: str = ""
+    note: str = ""
+    earlier: tuple[tuple[str, str], ...] = ()
+
+
 SH = UnitSpec(
     slug="sh",
     name="华东设备售后服务部",
