@@ -19,6 +19,7 @@ from django.utils import timezone
 from zhongtai.accounts.models import User
 from zhongtai.core.demo import units
 from zhongtai.core.demo.directory import UnitDirectory, directory_create
+from zhongtai.core.demo.knowledge import knowledge_create
 from zhongtai.core.demo.macros import macros_create
 from zhongtai.core.demo.replay import plans_play
 from zhongtai.core.demo.routing import routing_create
@@ -26,6 +27,7 @@ from zhongtai.core.demo.standards import standards_create
 from zhongtai.core.demo.stories import StoryPlanner, TicketPlan
 from zhongtai.core.models import Tenant
 from zhongtai.customers.models import Contact, Customer
+from zhongtai.knowledge.models import Article
 from zhongtai.routing.models import RoutingRule
 from zhongtai.sla.models import RUNNING, SlaPolicy, SlaTimer
 from zhongtai.tickets.choices import TicketStatus
@@ -116,6 +118,7 @@ def demo_counts() -> dict[str, int]:
         "timeline events": TicketEvent.objects.filter(tenant__in=tenants).count(),
         "SLA policies": SlaPolicy.objects.filter(tenant__in=tenants).count(),
         "running SLA clocks": SlaTimer.objects.filter(RUNNING, tenant__in=tenants).count(),
+        "knowledge articles": Article.objects.filter(tenant__in=tenants).count(),
     }
 
 
@@ -170,6 +173,7 @@ def demo_load(
             plans_play(unit_plans(directory, rng=rng, anchor=anchor, count=share))
         for directory in directories:  # (after the tickets: the classifier learns from them)
             routing_create(tenant=directory.tenant)
+            knowledge_create(directory=directory)
             macros_create(tenant=directory.tenant)
     return DemoResult(
         loaded=True,
