@@ -41,12 +41,11 @@
   function rating(messageId) {
     var box = document.createElement("div");
     box.className = "zt-bot-rate";
-    [["1", "👍", root.dataset.up], ["0", "👎", root.dataset.down]].forEach(function (choice) {
+    [["1", root.dataset.up], ["0", root.dataset.down]].forEach(function (choice) {
       var b = document.createElement("button");
       b.type = "button";
       b.className = "btn btn-sm btn-link p-0 me-2";
       b.textContent = choice[1];
-      b.setAttribute("aria-label", choice[2]);
       b.setAttribute("data-testid", "bot-rate-" + choice[0]);
       b.addEventListener("click", function () {
         send(root.dataset.endpoint + "/" + messageId + "/rating", { helpful: choice[0] === "1" })
@@ -90,8 +89,8 @@
         extra.appendChild(document.createTextNode(root.dataset.ticket + " "));
         extra.appendChild(link(reply.ticket.url, reply.ticket.reference, "bot-ticket"));
         closed = true;
-        form.hidden = true;
-        person.hidden = true;
+        form.style.display = "none";
+        person.style.display = "none";
       }
       line("bot", reply.text, extra);
     }).catch(function (problem) {
@@ -101,9 +100,11 @@
     });
   }
 
-  root.querySelector("[data-bot-toggle]").addEventListener("click", function () {
-    panel.hidden = !panel.hidden;
-    if (!panel.hidden) { input.focus(); }
+  root.querySelectorAll("[data-bot-toggle]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      panel.hidden = !panel.hidden;
+      if (!panel.hidden) { input.focus(); }
+    });
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
