@@ -27,6 +27,7 @@ from zhongtai.core.demo.standards import standards_create
 from zhongtai.core.demo.stories import StoryPlanner, TicketPlan
 from zhongtai.core.models import Tenant
 from zhongtai.customers.models import Contact, Customer
+from zhongtai.knowledge.choices import ArticleKind
 from zhongtai.knowledge.models import Article
 from zhongtai.routing.models import RoutingRule
 from zhongtai.sla.models import RUNNING, SlaPolicy, SlaTimer
@@ -118,7 +119,9 @@ def demo_counts() -> dict[str, int]:
         "timeline events": TicketEvent.objects.filter(tenant__in=tenants).count(),
         "SLA policies": SlaPolicy.objects.filter(tenant__in=tenants).count(),
         "running SLA clocks": SlaTimer.objects.filter(RUNNING, tenant__in=tenants).count(),
-        "knowledge articles": Article.objects.filter(tenant__in=tenants).count(),
+        "knowledge articles": Article.objects.filter(
+            tenant__in=tenants, kind=ArticleKind.ARTICLE
+        ).count(),
     }
 
 
