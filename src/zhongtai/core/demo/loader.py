@@ -20,6 +20,7 @@ from zhongtai.accounts.models import User
 from zhongtai.core.demo import units
 from zhongtai.core.demo.directory import UnitDirectory, directory_create
 from zhongtai.core.demo.knowledge import knowledge_create
+from zhongtai.core.demo.knowledge_use import knowledge_use_create
 from zhongtai.core.demo.macros import macros_create
 from zhongtai.core.demo.replay import plans_play
 from zhongtai.core.demo.routing import routing_create
@@ -177,6 +178,7 @@ def demo_load(
         for directory in directories:  # (after the tickets: the classifier learns from them)
             routing_create(tenant=directory.tenant)
             knowledge_create(directory=directory)
+            knowledge_use_create(directory=directory, rng=rng)
             macros_create(tenant=directory.tenant)
     return DemoResult(
         loaded=True,
