@@ -99,3 +99,20 @@ def test_learn_then_evaluate_prints_and_writes_the_scores(world: World, tmp_path
     assert score["mrr"] == pytest.approx(2 / 3)
     with pytest.raises(CommandError, match="line 1"):
         _run("learn", "--tenant", "sh", "--jsonl", _file(tmp_path, "x.jsonl", [{"q": 1}]))
+
+
+def test_reindex_writes_articles_and_tickets_again(world: World, tmp_path: Path) -> None:
+    from tests import factories
+    from zhongtai.knowledge.models import SearchDocument
+
+    _run("import", "--tenant", "sh", "--jsonl", _file(tmp_path, "a.jsonl", ARTICLES))
+    factories.ticket(world.agent, subject="Printer jam in tray 2")
+    SearchDocument.objects.all().delete()  # as if written by an older tokenizer, or never
+
+    printed = _run("reindex", "--tenant", "sh")
+
+    assert printed.strip() == f"{len(ARTICLES)} articles and cases, 1 tickets reindexed"
+    kinds = sorted(SearchDocument.objects.values_list("kind", flat=True))
+    assert kinds == ["article"] * len(ARTICLES) + ["ticket"]
+    with pytest.raises(CommandError):
+        _run("reindex", "--tenant", "nowhere")

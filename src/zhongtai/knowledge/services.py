@@ -435,6 +435,22 @@ def article_ticket_feedback(
     return link
 
 
+def search_reindex(*, tenant: Tenant) -> tuple[int, int]:
+    """Write every article, case and ticket of the unit into search again; answers how
+    many articles (and cases) and tickets. Each article in its own transaction."""
+    from zhongtai.knowledge.ticket_docs import tickets_reindex
+
+    articles = 0
+    for article_id in Article.objects.filter(tenant=tenant).values_list("pk", flat=True):
+        with transaction.atomic():
+            article = Article.objects.select_for_update().get(pk=article_id)
+            article_reindex(article)
+        articles += 1
+    with transaction.atomic():
+        tickets = tickets_reindex(tenant_id=tenant.pk)
+    return articles, tickets
+
+
 def search_run(
     *,
     actor: Actor | None,

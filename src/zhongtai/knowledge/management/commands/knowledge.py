@@ -3,13 +3,16 @@
     zhongtai knowledge import --tenant sh --jsonl articles.jsonl
     zhongtai knowledge learn --tenant sh --jsonl questions.jsonl
     zhongtai knowledge evaluate --tenant sh --jsonl questions.jsonl [--json [OUT]]
+    zhongtai knowledge reindex --tenant sh
 
 ``import`` takes ``{"external_id", "title", "body", "language", "tags", "visibility"}``
 lines and is idempotent by external id. ``learn`` and ``evaluate`` take ``{"question",
 "external_id"}`` lines: ``learn`` teaches each article the questions it answers,
 ``evaluate`` prints top-1, top-5 and MRR of search, and for the bot (at the unit's
 threshold) the share of questions answered, answered right, and precision. A bad line
-stops the command with its line number, and nothing is written.
+stops the command with its line number, and nothing is written. ``reindex`` writes the
+unit's search documents again (after an upgrade of the tokenizer, or for tickets written
+before search existed).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from django.core.management.base import BaseCommand, CommandError
 from zhongtai.core.models import Tenant
 from zhongtai.knowledge.evaluation import search_evaluate
 from zhongtai.knowledge.importing import BadFile, articles_import, questions_learn
+from zhongtai.knowledge.services import search_reindex
 
 
 class Command(BaseCommand):
@@ -35,10 +39,13 @@ class Command(BaseCommand):
         for name, text in (
             ("import", "import articles (idempotent by external_id)"),
             ("learn", "teach articles the questions they answer"),
-            ("evaluate", "score search on questions with their expected article"),
+            ("evaluate", "score search and the bot on questions with their expected article"),
+            ("reindex", "write every article, case and ticket of the unit into search again"),
         ):
             sub = commands.add_parser(name, help=text)
             sub.add_argument("--tenant", required=True, help="the business unit's slug")
+            if name == "reindex":
+                continue
             sub.add_argument("--jsonl", required=True, help="the file, one JSON object per line")
             if name == "evaluate":
                 sub.add_argument(
@@ -52,6 +59,10 @@ class Command(BaseCommand):
         tenant = Tenant.objects.filter(slug=options["tenant"]).first()
         if tenant is None:
             raise CommandError(f"No business unit {options['tenant']!r}.")
+        if options["action"] == "reindex":
+            articles, tickets = search_reindex(tenant=tenant)
+            self.stdout.write(f"{articles} articles and cases, {tickets} tickets reindexed")
+            return
         try:
             with Path(options["jsonl"]).open(encoding="utf-8") as lines:
                 if options["action"] == "import":
