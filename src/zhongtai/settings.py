@@ -95,7 +95,8 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    if env_bool("PG_PREPARED_STATEMENTS", True):
+    is_postgres = DATABASES["default"]["ENGINE"].endswith("postgresql")
+    if is_postgres and env_bool("PG_PREPARED_STATEMENTS", True):
         # Server-side binding lets psycopg prepare a statement after a few uses, so the
         # queue's multi-join query is not planned again on every request (planning cost
         # ~5 ms, execution 0.2 ms at 100k tickets). Switch off behind a pooler in
