@@ -93,3 +93,27 @@ def test_queries_of_nothing_but_stopwords_or_symbols_find_nothing_quietly(world:
     assert _ids(world, "!!! ???") == []
     assert _ids(world, '" OR * NEAR(') == []
     assert _ids(world, "the it is") == []  # function words are not indexed
+
+
+def test_a_misspelt_word_finds_its_neighbour_and_a_right_word_stays(world: World) -> None:
+    password = _publish(world, "Reset your password", "Open Password, then follow the email.")
+    receipt = _publish(world, "Download a receipt", "Billing, then Invoices.")
+
+    assert _ids(world, "pasword reset") == [password]  # a letter missing
+    assert _ids(world, "paswsord") == [password]  # swapped
+    assert _ids(world, "reciept") == [receipt]  # swapped
+    assert _ids(world, "downlaod a reciept") == [receipt]
+    hits = selectors.knowledge_search(actor=world.agent, tenant_id=world.tenant.pk, text="pasword")
+    assert "<mark>password</mark>" in str(hits[0].snippet).lower()
+    assert _ids(world, "passport") == []  # a word the index holds nowhere, no neighbour: nothing
+    assert _ids(world, "xqzvw") == []
+
+
+def test_a_correction_only_uses_words_the_asker_may_read(world: World) -> None:
+    _publish(world, "Service mode", "Engineers: hold both keys.", visibility="internal")
+
+    as_customer = selectors.knowledge_search(
+        actor=world.customer, tenant_id=world.tenant.pk, text="engineesr"
+    )
+    assert as_customer == []
+    assert len(_ids(world, "engineesr")) == 1  # staff read it

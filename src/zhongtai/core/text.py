@@ -191,6 +191,11 @@ def _latin_term(word: str) -> str:
     return _stem(word) if word.isascii() and word.isalpha() and len(word) > 3 else word
 
 
+def latin_term(word: str) -> str:
+    """The index term of one lowercase Latin word (its Snowball stem when it has one)."""
+    return _latin_term(word)
+
+
 def search_terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """The index terms of ``text``, in order (repeats kept: they count as frequency)."""
     result: list[str] = []

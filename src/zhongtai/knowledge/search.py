@@ -28,7 +28,7 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from zhongtai.core.text import search_terms
+from zhongtai.core.text import latin_term, search_terms
 
 K1 = 1.2
 B = 0.75
@@ -104,17 +104,129 @@ def query_terms(text: str, *, prefix: bool = False) -> tuple[list[str], str]:
 
 
 def search(query: Query) -> list[Hit]:
-    """The best hits for the query, best first, with titles and highlighted snippets."""
+    """The best hits for the query, best first, with titles and highlighted snippets. A
+    Latin word that matches nothing in scope is replaced by its nearest neighbour that
+    does (``typo_corrections``)."""
     terms, partial = query_terms(query.text, prefix=query.prefix)
     if not terms and not partial:
         return []
     if connection.vendor == "postgresql":
-        ranked = _postgres(query, terms, partial)
+        ranked, dfs = _postgres(query, terms, partial)
+        missing = [t for t in _typo_candidates(terms) if not dfs.get(t)]
+        corrected = typo_corrections(query, missing)
+        if corrected:
+            terms = list(dict.fromkeys(corrected.get(t, t) for t in terms))
+            ranked, _dfs = _postgres(query, terms, partial)
     else:
+        corrected = typo_corrections(query, _sqlite_unknown(_typo_candidates(terms)))
+        if corrected:
+            terms = list(dict.fromkeys(corrected.get(t, t) for t in terms))
         ranked = _sqlite(query, terms, partial)
     hits = [Hit(kind=kind, object_id=object_id, score=score) for kind, object_id, score in ranked]
     _show(query.tenant_id, hits, highlight=[*terms, *([partial] if partial else [])])
     return hits
+
+
+# --- typo tolerance -------------------------------------------------------------------
+# A Latin term of at least TYPO_MIN_LENGTH letters that no document in scope holds is
+# looked up again as its neighbours at edit distance 1 (a letter deleted, swapped,
+# replaced or inserted: "pasword" → "password", "reciept" → "receipt"); the neighbour held
+# by the most documents replaces it. Chinese has no spelling errors of this kind (its
+# typos are homophones), and a term that exists is never corrected.
+TYPO_MIN_LENGTH = 4
+TYPO_MAX_TERMS = 3
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def edits1(word: str) -> set[str]:
+    """Every string one edit away from ``word`` (lowercase Latin letters)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in _LETTERS if c != b[0]}
+    inserts = {a + c + b for a, b in splits for c in _LETTERS}
+    return (deletes | swaps | replaces | inserts) - {word}
+
+
+def _typo_candidates(terms: list[str]) -> list[str]:
+    return [t for t in terms if len(t) >= TYPO_MIN_LENGTH and t.isascii() and t.isalpha()][
+        :TYPO_MAX_TERMS
+    ]
+
+
+def typo_corrections(query: Query, missing: list[str]) -> dict[str, str]:
+    """Misspelt term → the neighbour to search instead, for ``missing``: terms of the
+    query that the index does not hold (PostgreSQL knows them from its document counts,
+    SQLite from its vocabulary, ``_sqlite_unknown``). The neighbour must be held by a
+    document the asker may read."""
+    corrections: dict[str, str] = {}
+    spelt: dict[str, set[str]] = {}  # term → the words of the query it was stemmed from
+    for word in re.findall(r"[a-z]+", query.text.lower()):
+        spelt.setdefault(latin_term(word), set()).add(word)
+    for term in missing:
+        # neighbours of the stem, and the stems of the neighbours of the word as written
+        # ("engineesr" → "engineers" → "engin")
+        neighbours = edits1(term)
+        for word in spelt.get(term, ()):
+            neighbours |= {latin_term(n) for n in edits1(word)}
+        neighbours.discard(term)
+        found = _term_counts(query, sorted(neighbours))
+        best = max(found.items(), key=lambda item: (item[1], item[0]), default=None)
+        if best and best[1] > 0:
+            corrections[term] = best[0]
+    return corrections
+
+
+def _sqlite_unknown(terms: list[str]) -> list[str]:
+    """The terms that no document of any unit holds (SQLite's FTS vocabulary)."""
+    if not terms:
+        return []
+    marks = ", ".join(["%s"] * len(terms))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT term FROM knowledge_fts_vocab WHERE term IN ({marks})",  # noqa: S608
+            terms,
+        )
+        known = {row[0] for row in cursor.fetchall()}
+    return [t for t in terms if t not in known]
+
+
+def _term_counts(query: Query, terms: list[str]) -> dict[str, int]:
+    """How many documents in scope hold each term (only those that hold it; a count is
+    capped, it only has to tell a common word from a rare one)."""
+    if not terms:
+        return {}
+    where, params = _filters(query, "d")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = f"""
+                SELECT t.term, (SELECT COUNT(*) FROM (
+                    SELECT 1 FROM knowledge_searchdocument d
+                    WHERE {where} AND d.search @@ to_tsquery('simple', quote_literal(t.term))
+                    LIMIT 100) AS found)
+                FROM unnest(%s::text[]) AS t(term)"""  # noqa: S608  (constants and marks only)
+            cursor.execute(sql, [*params, terms])
+            return {term: count for term, count in cursor.fetchall() if count}
+        # SQLite: the vocabulary says which exist in the unit's index at all; the few that
+        # do are then counted in scope.
+        marks = ", ".join(["%s"] * len(terms))
+        cursor.execute(
+            f"SELECT term FROM knowledge_fts_vocab WHERE term IN ({marks})",  # noqa: S608
+            terms,
+        )
+        known = [row[0] for row in cursor.fetchall()]
+        counts: dict[str, int] = {}
+        for term in known[:20]:
+            cursor.execute(
+                f"""SELECT COUNT(*) FROM (SELECT 1 FROM knowledge_fts
+                    JOIN knowledge_searchdocument d ON d.id = knowledge_fts.rowid
+                    WHERE knowledge_fts MATCH %s AND {where} LIMIT 100)""",  # noqa: S608
+                [f'"{term}"', *params],
+            )
+            count = cursor.fetchone()[0]
+            if count:
+                counts[term] = count
+        return counts
 
 
 def _filters(query: Query, alias: str) -> tuple[str, list[Any]]:
@@ -184,7 +296,9 @@ def scope_forget() -> None:
         _scope_cache.clear()
 
 
-def _postgres(query: Query, terms: list[str], partial: str) -> list[tuple[str, int, float]]:
+def _postgres(
+    query: Query, terms: list[str], partial: str
+) -> tuple[list[tuple[str, int, float]], dict[str, int]]:
     where, params = _filters(query, "d")
     tsquery = _tsquery(terms, partial)
     every = [*terms, *([partial] if partial else [])]
@@ -213,7 +327,7 @@ def _postgres(query: Query, terms: list[str], partial: str) -> list[tuple[str, i
         for kind, object_id, title, questions, body in pool
     ]
     scored.sort(key=lambda row: (-row[2], row[0], -row[1]))
-    return scored[query.offset : query.offset + query.limit]
+    return scored[query.offset : query.offset + query.limit], dfs
 
 
 def bm25(
