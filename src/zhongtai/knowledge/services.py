@@ -756,14 +756,15 @@ def bot_message(
         if person or bot.wants_person(text)
         else bot.judge(tenant_id=actor.tenant.pk, audiences=audiences_for(actor), text=text)
     )
-    search_record(
-        tenant_id=actor.tenant.pk,
-        text=text,
-        source=SearchSource.BOT,
-        hits=1 if judged and judged.hit else 0,
-        top_score=judged.hit.score if judged and judged.hit else None,
-        confidence=judged.confidence if judged else None,
-    )
+    if judged is not None:  # (asking for a person is no question the knowledge missed)
+        search_record(
+            tenant_id=actor.tenant.pk,
+            text=text,
+            source=SearchSource.BOT,
+            hits=1 if judged.hit else 0,
+            top_score=judged.hit.score if judged.hit else None,
+            confidence=judged.confidence,
+        )
     if judged is not None and judged.hit is not None and judged.confidence >= threshold:
         hit = judged.hit
         article = Article.objects.get(tenant=actor.tenant, pk=hit.object_id)

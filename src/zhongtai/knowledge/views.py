@@ -72,16 +72,27 @@ def article_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in SearchKind.values else ""
     hits = None
+    ticket_hits: list[Hit] = []
     articles: Any = []
     if query:
+        # Everything at once: knowledge first, then the tickets (they outnumber it).
+        knowledge_kinds = {SearchKind.ARTICLE, SearchKind.CASE}
         hits = services.search_run(
             actor=actor,
             source=SearchSource.WORKSPACE,
             text=query,
-            kinds=frozenset([kind] if kind else SearchKind.values),
+            kinds=frozenset([kind] if kind else knowledge_kinds),
             limit=PAGE,
         )
-        for hit in hits:
+        if not kind:
+            ticket_hits = selectors.knowledge_search(
+                actor=actor,
+                tenant_id=actor.tenant.pk,
+                text=query,
+                kinds=frozenset({SearchKind.TICKET}),
+                limit=PAGE // 2,
+            )
+        for hit in [*hits, *ticket_hits]:
             hit.extra["kind_label"] = SearchKind(hit.kind).label
             if hit.kind != SearchKind.TICKET:
                 hit.url = reverse("knowledge:article_detail", args=[hit.object_id])
@@ -97,6 +108,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         ]
     context = {
         "query": query,
+        "ticket_hits": ticket_hits,
         "status": status,
         "kind": kind,
         "kinds": SearchKind.choices,
