@@ -97,3 +97,62 @@ def test_settings_are_for_the_units_standards_owners(world: World, api_for: Any)
     assert api_for(world.agent).get("/knowledge/settings").json() == body
     bad = api_for(world.admin).put("/knowledge/settings", {**body, "bot_threshold": 2})
     assert bad.status_code == 422
+
+
+def test_knowledge_in_the_ticket_over_the_api(world: World, api_for: Any) -> None:
+    from tests import factories
+    from tests.support import problem
+    from zhongtai.tickets import services as ticket_services
+
+    l2, agent = api_for(world.l2), api_for(world.agent)
+    article = l2.post(
+        "/knowledge/articles", {**BODY, "visibility": "customers", "publish": True}
+    ).json()
+    ticket = factories.ticket(world.agent, subject="Reset the printer please")
+
+    found = agent.get(f"/knowledge/tickets/{ticket.number}/suggestions").json()
+    assert [(s["id"], s["used"], s["vote"]) for s in found] == [(article["id"], False, None)]
+    used = agent.post(f"/knowledge/tickets/{ticket.number}/uses", {"article_id": article["id"]})
+    assert used.status_code == 204
+    voted = agent.post(
+        f"/knowledge/tickets/{ticket.number}/votes", {"article_id": article["id"], "helpful": True}
+    )
+    assert voted.status_code == 204
+    again = agent.get(f"/knowledge/tickets/{ticket.number}/suggestions").json()
+    assert (again[0]["used"], again[0]["vote"]) == (True, True)
+    assert agent.get(f"/knowledge/articles/{article['id']}").json()["use_count"] == 1
+
+    # wrong input, unknown article, another unit, an open ticket for a case
+    problem(agent.post(f"/knowledge/tickets/{ticket.number}/uses", {"article_id": "x"}), 422)
+    problem(agent.post(f"/knowledge/tickets/{ticket.number}/uses", {"article_id": 10**9}), 404)
+    problem(agent.post(f"/knowledge/tickets/{ticket.number}/votes", {"article_id": 1}), 422)
+    problem(api_for(world.other_agent).get(f"/knowledge/tickets/{ticket.number}/suggestions"), 404)
+    problem(agent.post(f"/knowledge/tickets/{ticket.number}/case"), 409)
+
+    ticket_services.ticket_assign(actor=world.agent, ticket=ticket, assignee=world.agent.user)
+    ticket.refresh_from_db()
+    ticket_services.ticket_transition(
+        actor=world.agent, ticket=ticket, to_status="resolved", reason="Held the power key"
+    )
+    case = agent.post(f"/knowledge/tickets/{ticket.number}/case")
+    assert case.status_code == 201, case.content
+    assert (case.json()["kind"], case.json()["status"]) == ("case", "draft")
+    assert case.json()["solution"] == "Held the power key"
+    problem(agent.post(f"/knowledge/tickets/{ticket.number}/case"), 409)
+
+
+def test_a_case_over_the_api_needs_its_parts(world: World, api_for: Any) -> None:
+    from tests.support import problem
+
+    agent = api_for(world.agent)
+    missing = agent.post(
+        "/knowledge/articles", {"title": "Noise", "kind": "case", "problem": "Hum"}
+    )
+    assert [e["field"] for e in problem(missing, 422)["errors"]] == ["solution"]
+    made = agent.post(
+        "/knowledge/articles",
+        {"title": "Noise", "kind": "case", "problem": "Hum", "solution": "Tighten the fan."},
+    ).json()
+    assert made["body"].startswith("## Problem")
+    problem(agent.post("/knowledge/articles", {**BODY, "kind": "recipe"}), 422)
+    problem(agent.post("/knowledge/articles", {**BODY, "kind": "case", "asset_id": 10**9}), 422)
