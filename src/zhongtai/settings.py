@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "zhongtai.routing",
     "zhongtai.knowledge",
     "zhongtai.macros",
+    "zhongtai.channels",
 ]
 
 MIDDLEWARE = [
