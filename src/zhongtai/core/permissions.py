@@ -55,6 +55,9 @@ _REPORTS = {"reports.view"}
 # article is itself one of those settings, not a permission of a role.
 # Shared macros (and the macros of any team) are written by the same owners of standards.
 _STANDARDS = {"standards.manage", "routing.manage", "knowledge.manage", "macros.manage"}
+# Integrations (outbound webhooks; mailboxes and WeCom settings): they send the unit's data
+# out of the platform and hold its secrets, so the unit's administrators alone.
+_INTEGRATIONS = {"integrations.manage"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CUSTOMER: frozenset({"portal.use"}),
@@ -71,6 +74,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _L1
         | _REPORTS
         | _STANDARDS
+        | _INTEGRATIONS
         | {"tickets.bulk_assign", "tickets.handback", "team.manage", "tenant.manage"}
     ),
 }
