@@ -32,6 +32,9 @@ _WORKSPACE = {
     "tickets.transition",
     "tickets.attach",
     "customers.view",
+    # a customer's profile: contacts, identities, notes, tags (contracts and the tier are
+    # ``customers.manage``, since they move the service levels)
+    "customers.write",
     "knowledge.view",
     "knowledge.write",
     # canned responses: use the ones they may see, write their own personal ones; a team's
@@ -58,15 +61,21 @@ _STANDARDS = {"standards.manage", "routing.manage", "knowledge.manage", "macros.
 # Integrations (outbound webhooks; mailboxes and WeCom settings): they send the unit's data
 # out of the platform and hold its secrets, so the unit's administrators alone.
 _INTEGRATIONS = {"integrations.manage"}
+# Contracts, tier rules and tiers set by hand, custom fields and imports: they decide which
+# service level a customer gets, so the owners of standards and the team leads hold them.
+_CUSTOMERS = {"customers.manage"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CUSTOMER: frozenset({"portal.use"}),
     Role.AGENT: frozenset(_L1),
-    Role.LEAD: frozenset(_L1 | _REPORTS | {"tickets.bulk_assign", "team.manage"}),
+    Role.LEAD: frozenset(
+        _L1 | _REPORTS | _CUSTOMERS | {"tickets.bulk_assign", "team.manage"}
+    ),
     Role.L2: frozenset(
         _WORKSPACE
         | _REPORTS
         | _STANDARDS
+        | _CUSTOMERS
         | {"tickets.escalate", "tickets.handback", "tickets.resolve", "tickets.assign"}
     ),
     Role.L3: frozenset(_WORKSPACE | _REPORTS | {"tickets.handback"}),
@@ -74,6 +83,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _L1
         | _REPORTS
         | _STANDARDS
+        | _CUSTOMERS
         | _INTEGRATIONS
         | {"tickets.bulk_assign", "tickets.handback", "team.manage", "tenant.manage"}
     ),

@@ -1,4 +1,5 @@
-"""Reads of customers, contacts and assets, scoped to the actor's tenant."""
+"""Reads of Customer 360, scoped to the actor's tenant: customers, contacts, identities,
+contracts, the unit's tier rules and custom fields."""
 
 from __future__ import annotations
 
@@ -6,7 +7,17 @@ from django.db.models import QuerySet
 
 from zhongtai.accounts.actors import Actor
 from zhongtai.core.errors import NotFound
-from zhongtai.customers.models import Asset, Contact, Customer
+from zhongtai.customers.models import (
+    Asset,
+    Contact,
+    Contract,
+    Customer,
+    CustomField,
+    Identity,
+    ProfileEvent,
+    Purchase,
+    TierRule,
+)
 
 
 def customer_list(*, actor: Actor) -> QuerySet[Customer]:
@@ -59,3 +70,71 @@ def asset_get(
     if asset is None:
         raise NotFound()
     return asset
+
+
+def _one(rows: QuerySet, **lookup: object):  # type: ignore[no-untyped-def,type-arg]
+    found = rows.filter(**lookup).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def identity_list(*, actor: Actor) -> QuerySet[Identity]:
+    if not actor.is_staff_role:
+        return Identity.objects.none()
+    return Identity.objects.filter(tenant=actor.tenant).select_related("contact__customer")
+
+
+def identity_get(*, actor: Actor, identity_id: int) -> Identity:
+    identity: Identity = _one(identity_list(actor=actor), pk=identity_id)
+    return identity
+
+
+def identity_find(*, actor: Actor, kind: str, value: str) -> Identity | None:
+    """The identity of this kind and (normalized) value in the actor's unit, if any."""
+    return identity_list(actor=actor).filter(kind=kind, value=value).first()
+
+
+def contract_list(*, actor: Actor) -> QuerySet[Contract]:
+    if not actor.is_staff_role:
+        return Contract.objects.none()
+    return Contract.objects.filter(tenant=actor.tenant).select_related("customer")
+
+
+def contract_get(*, actor: Actor, contract_id: int) -> Contract:
+    contract: Contract = _one(contract_list(actor=actor), pk=contract_id)
+    return contract
+
+
+def purchase_list(*, actor: Actor) -> QuerySet[Purchase]:
+    if not actor.is_staff_role:
+        return Purchase.objects.none()
+    return Purchase.objects.filter(tenant=actor.tenant)
+
+
+def profile_event_list(*, actor: Actor) -> QuerySet[ProfileEvent]:
+    if not actor.is_staff_role:
+        return ProfileEvent.objects.none()
+    return ProfileEvent.objects.filter(tenant=actor.tenant).select_related("actor")
+
+
+def tier_rule_list(*, actor: Actor) -> QuerySet[TierRule]:
+    if not actor.is_staff_role:
+        return TierRule.objects.none()
+    return TierRule.objects.filter(tenant=actor.tenant)
+
+
+def tier_rule_get(*, actor: Actor, rule_id: int) -> TierRule:
+    rule: TierRule = _one(tier_rule_list(actor=actor), pk=rule_id)
+    return rule
+
+
+def custom_field_list(*, actor: Actor) -> QuerySet[CustomField]:
+    if not actor.is_staff_role:
+        return CustomField.objects.none()
+    return CustomField.objects.filter(tenant=actor.tenant)
+
+
+def custom_field_get(*, actor: Actor, field_id: int) -> CustomField:
+    definition: CustomField = _one(custom_field_list(actor=actor), pk=field_id)
+    return definition

@@ -190,6 +190,7 @@ class Ticket(TenantScopedModel):
                 fields=["tenant", "team", "is_open", "-created_at", "-id"], name="ticket_queue_team"
             ),
             models.Index(fields=["tenant", "contact", "-created_at", "-id"], name="ticket_portal"),
+            models.Index(fields=["customer", "-created_at", "-id"], name="ticket_customer_history"),
             models.Index(
                 fields=["tenant", "engineer"],
                 name="ticket_engineer_open",

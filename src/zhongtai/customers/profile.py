@@ -1,0 +1,179 @@
+"""The Customer 360 read: one customer's whole profile in a fixed, small number of
+queries, and its service history a page at a time (keyset, newest first), so the page
+stays fast for a customer with thousands of tickets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from zhongtai.accounts.actors import Actor
+from zhongtai.core.pagination import keyset_page
+from zhongtai.customers import selectors
+from zhongtai.customers.identities import identity_normalize
+from zhongtai.customers.models import (
+    Asset,
+    Contact,
+    Contract,
+    ContractStatus,
+    Customer,
+    CustomField,
+    Identity,
+    IdentityKind,
+    ProfileEvent,
+    Purchase,
+)
+from zhongtai.tickets.choices import EventType
+from zhongtai.tickets.models import Ticket, TicketEvent
+from zhongtai.tickets.selectors import ticket_visible_qs
+
+HISTORY_PAGE = 25
+PROFILE_EVENTS = 20
+PURCHASES = 50
+
+
+@dataclass(frozen=True)
+class ServiceStats:
+    tickets: int
+    open: int
+    last_90_days: int
+    last_ticket_at: Any
+
+
+@dataclass(frozen=True)
+class CustomValue:
+    key: str
+    label: str
+    kind: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Profile:
+    customer: Customer
+    contacts: list[Contact]
+    contracts: list[Contract]
+    value_per_year: Decimal
+    next_renewal: Contract | None
+    purchases: list[Purchase]
+    assets: list[Asset]
+    warranty_counts: dict[str, int]
+    custom: list[CustomValue]
+    events: list[ProfileEvent]
+    stats: ServiceStats
+    history: list[Ticket]
+    history_cursor: str | None
+    today: date
+
+
+def history_qs(*, actor: Actor, customer: Customer) -> QuerySet[Ticket]:
+    """The customer's tickets with what a history row shows (not the merged-away ones)."""
+    replies = (
+        TicketEvent.objects.filter(ticket=OuterRef("pk"), type=EventType.PUBLIC_REPLY)
+        .order_by()
+        .values("ticket")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        ticket_visible_qs(actor=actor)
+        .filter(customer=customer, merged_into__isnull=True)
+        .select_related("assignee", "contact", "asset", "category")
+        .annotate(replies=Subquery(replies))
+    )
+
+
+def history_page(
+    *, actor: Actor, customer_id: int, cursor: str | None = None, limit: int = HISTORY_PAGE
+) -> tuple[Customer, list[Ticket], str | None]:
+    customer = selectors.customer_get(actor=actor, customer_id=customer_id)
+    rows, next_cursor = keyset_page(
+        history_qs(actor=actor, customer=customer), cursor=cursor, limit=limit
+    )
+    return customer, rows, next_cursor
+
+
+def _stats(actor: Actor, customer: Customer, now: Any) -> ServiceStats:
+    tickets = ticket_visible_qs(actor=actor).filter(customer=customer, merged_into__isnull=True)
+    counts = tickets.aggregate(
+        total=Count("id"),
+        open=Count("id", filter=Q(is_open=True)),
+        recent=Count("id", filter=Q(created_at__gte=now - timedelta(days=90))),
+    )
+    last = tickets.order_by("-created_at", "-id").values_list("created_at", flat=True).first()
+    return ServiceStats(
+        tickets=counts["total"],
+        open=counts["open"],
+        last_90_days=counts["recent"],
+        last_ticket_at=last,
+    )
+
+
+def customer_profile(*, actor: Actor, customer_id: int, language: str = "en") -> Profile:
+    """Everything the 360 page shows, in a bounded number of queries."""
+    customer = selectors.customer_get(actor=actor, customer_id=customer_id)
+    if customer.owner_id or customer.tier_override_by_id:
+        customer = (
+            selectors.customer_list(actor=actor)
+            .select_related("owner", "tier_override_by")
+            .get(pk=customer.pk)
+        )
+    now = timezone.now()
+    today = timezone.localdate(now, timezone=ZoneInfo(actor.tenant.time_zone))
+    contacts = list(
+        Contact.objects.filter(customer=customer)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch("identities", queryset=Identity.objects.order_by("kind", "value"))
+        )
+    )
+    contracts = list(Contract.objects.filter(customer=customer))
+    active = [c for c in contracts if c.status_on(today) == ContractStatus.ACTIVE]
+    renewals = [c for c in active if c.renews_on or c.ends_on]
+    next_renewal = min(renewals, key=lambda c: c.renews_on or c.ends_on, default=None)
+    assets = list(Asset.objects.filter(customer=customer).order_by("serial_number"))
+    warranty: dict[str, int] = {}
+    for asset in assets:
+        asset.warranty = asset.warranty_on(today)
+        warranty[asset.warranty] = warranty.get(asset.warranty, 0) + 1
+    definitions = list(CustomField.objects.filter(tenant_id=customer.tenant_id))
+    custom = [
+        CustomValue(d.key, d.label(language), d.kind, customer.custom.get(d.key))
+        for d in definitions
+    ]
+    events = list(
+        ProfileEvent.objects.filter(customer=customer).select_related("actor")[:PROFILE_EVENTS]
+    )
+    history, cursor = keyset_page(
+        history_qs(actor=actor, customer=customer), cursor=None, limit=HISTORY_PAGE
+    )
+    return Profile(
+        customer=customer,
+        contacts=contacts,
+        contracts=contracts,
+        value_per_year=sum((c.value_per_year for c in active), Decimal(0)),
+        next_renewal=next_renewal,
+        purchases=list(Purchase.objects.filter(customer=customer)[:PURCHASES]),
+        assets=assets,
+        warranty_counts=warranty,
+        custom=custom,
+        events=events,
+        stats=_stats(actor, customer, now),
+        history=history,
+        history_cursor=cursor,
+        today=today,
+    )
+
+
+def identity_resolve(*, actor: Actor, kind: str, value: str) -> Identity | None:
+    """The identity a chat or a message names (its value spelled as stored), or None."""
+    if kind not in IdentityKind.values:
+        return None
+    return selectors.identity_find(actor=actor, kind=kind, value=identity_normalize(kind, value))
