@@ -18,8 +18,6 @@ from xml.etree.ElementTree import Element
 from zhongtai.channels.wecom.errors import WeComError, WeComErrorCode
 from zhongtai.channels.wecom.safe_xml import xml_parse
 
-_EMPTY: Mapping[str, str] = MappingProxyType({})
-
 
 @dataclass(frozen=True)
 class WeComMessage:
@@ -43,7 +41,9 @@ class WeComMessage:
     change_type: str = ""
     user_id: str = ""
     external_user_id: str = ""
-    raw: Mapping[str, str] = field(default=_EMPTY, compare=False, repr=False)
+    raw: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False, repr=False
+    )
 
     @property
     def is_event(self) -> bool:
