@@ -108,6 +108,24 @@ def _macro_manage_api(allowed: str) -> dict[str, str]:
     return api(customer="403", staff="403", l2=allowed, admin=allowed, other_agent="404")
 
 
+WEBHOOK_BODY = {"name": "Route matrix", "url": "https://example.com/hook", "events": ["sla.breach"]}
+# The scene has no webhook: the administrator's 404 for a webhook or delivery id shows that the
+# permission check passed (tests/channels cover the rest); everyone else is refused before.
+NO_WEBHOOK = "999999"
+NO_WEBHOOK_WHY = (
+    "no webhook in the scene: the administrator passes the permission check, finds none"
+)
+
+
+def _integrations_api(allowed: str) -> dict[str, str]:
+    """Outbound webhooks: the unit's administrators alone (``integrations.manage``)."""
+    return api(customer="403", staff="403", admin=allowed, other_agent="403")
+
+
+def _integrations_page(allowed: str) -> dict[str, str]:
+    return page(staff="403", admin=allowed, other_agent="403")
+
+
 TICKET_BODY = {"subject": "Route matrix", "description": "Checking who may do what."}
 
 HTML: dict[str, Rule] = {
@@ -370,6 +388,30 @@ HTML: dict[str, Rule] = {
         kwargs={"macro_id": "@macro"},
         htmx=True,
         why="the composer's note that a macro's text was inserted (204)",
+    ),
+    # --- outbound webhooks: the unit's administrators alone --------------------------------
+    "webhooks:webhook_list": Rule("get", _integrations_page("2xx")),
+    "webhooks:webhook_create": Rule("get", _integrations_page("2xx")),
+    "webhooks:webhook_detail": Rule(
+        "get", _integrations_page("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+    ),
+    "webhooks:webhook_edit": Rule(
+        "get", _integrations_page("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+    ),
+    "webhooks:webhook_delete": Rule(
+        "post", _integrations_page("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+    ),
+    "webhooks:webhook_rotate": Rule(
+        "post", _integrations_page("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+    ),
+    "webhooks:webhook_ping": Rule(
+        "post", _integrations_page("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+    ),
+    "webhooks:delivery_detail": Rule(
+        "get", _integrations_page("404"), kwargs={"delivery_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+    ),
+    "webhooks:delivery_replay": Rule(
+        "post", _integrations_page("404"), kwargs={"delivery_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
     ),
     "routing:rule_list": Rule("get", _standards_page("2xx")),
     "routing:rule_create": Rule("get", _standards_page("2xx")),
@@ -730,6 +772,35 @@ API: dict[str, Rule] = {
         kwargs={"macro_id": "@macro"},
         data={"ticket": "@own"},
         why="@macro tags the ticket and sets it pending customer, which every staff role may",
+    ),
+    # Outbound webhooks: the unit's administrators alone (integrations.manage).
+    "GET /api/v1/webhooks": Rule("get", _integrations_api("2xx")),
+    "POST /api/v1/webhooks": Rule("post", _integrations_api("2xx"), data=WEBHOOK_BODY),
+    "GET /api/v1/webhooks/{webhook_id}": Rule(
+        "get", _integrations_api("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+    ),
+    "PUT /api/v1/webhooks/{webhook_id}": Rule(
+        "put",
+        _integrations_api("404"),
+        kwargs={"webhook_id": NO_WEBHOOK},
+        data=WEBHOOK_BODY,
+        why=NO_WEBHOOK_WHY,
+    ),
+    "DELETE /api/v1/webhooks/{webhook_id}": Rule(
+        "delete", _integrations_api("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+    ),
+    "POST /api/v1/webhooks/{webhook_id}/rotate-secret": Rule(
+        "post", _integrations_api("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+    ),
+    "POST /api/v1/webhooks/{webhook_id}/ping": Rule(
+        "post", _integrations_api("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+    ),
+    "GET /api/v1/webhooks/deliveries": Rule("get", _integrations_api("2xx")),
+    "GET /api/v1/webhooks/deliveries/{delivery_id}": Rule(
+        "get", _integrations_api("404"), kwargs={"delivery_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+    ),
+    "POST /api/v1/webhooks/deliveries/{delivery_id}/replay": Rule(
+        "post", _integrations_api("404"), kwargs={"delivery_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
     ),
     # People's routing: everyone sets their own status; leads and administrators the rest.
     "PUT /api/v1/routing/status": Rule(

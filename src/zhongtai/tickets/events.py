@@ -21,8 +21,9 @@ def event_record(
     is_public: bool = False,
     data: dict[str, Any] | None = None,
 ) -> TicketEvent:
-    """Append one immutable event to the ticket's timeline (inside the caller's transaction)."""
-    return TicketEvent.objects.create(
+    """Append one immutable event to the ticket's timeline (inside the caller's transaction),
+    and the webhook deliveries it causes (in the same transaction: an outbox)."""
+    event = TicketEvent.objects.create(
         tenant_id=ticket.tenant_id,
         ticket=ticket,
         type=type,
@@ -31,6 +32,10 @@ def event_record(
         is_public=is_public,
         data=data or {},
     )
+    from zhongtai.channels.webhooks import ticket_event_emit  # (channels reads tickets)
+
+    ticket_event_emit(event=event, ticket=ticket)
+    return event
 
 
 def event_row(
@@ -61,8 +66,14 @@ def event_row(
 def events_insert(rows: Sequence[dict[str, Any]], *, returning: bool = False) -> list[int]:
     """Append events written by ``event_row`` without building models (the SLA clocks and
     sweep: every ticket create, and thousands of breaches a minute in a backlog); with
-    ``returning``, their ids in order."""
-    return rows_insert(TicketEvent, rows, returning=returning)
+    ``returning``, their ids in order. The webhook deliveries they cause are written with
+    them: at most one query per call when the unit has no subscription (none at all when
+    no row maps to a webhook event)."""
+    ids = rows_insert(TicketEvent, rows, returning=returning)
+    from zhongtai.channels.webhooks import ticket_rows_emit  # (channels reads tickets)
+
+    ticket_rows_emit(rows)
+    return ids
 
 
 def field_change_event(

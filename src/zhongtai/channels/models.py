@@ -1,0 +1,155 @@
+"""Outbound webhooks: a unit's subscriptions, the deliveries made for them (a
+transactional outbox: each row is written in the transaction of the change that causes
+it) and the log of each delivery's attempts.
+
+A delivery's ``event_id`` is the event's identity: every subscription that receives the
+same event, every retry and every replay carry the same one, so a receiver can drop
+what it has seen already (``X-Zhongtai-Delivery``).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhongtai.channels.choices import ACTIVE_STATES, DeliveryState, WebhookEvent
+from zhongtai.core.models import TenantScopedModel
+
+MAX_URL = 500
+MAX_DESCRIPTION = 1000
+MAX_ERROR = 500
+MAX_EXCERPT = 2048  # characters of a receiver's answer kept per attempt
+
+
+class WebhookSubscription(TenantScopedModel):
+    """A receiver of the unit's events: where to POST them, which ones, and the secret
+    that signs them. The secret is kept as it is (an HMAC needs it); after a rotation the
+    previous one keeps signing beside it until ``previous_secret_until``."""
+
+    name = models.CharField(_("name"), max_length=120)
+    url = models.CharField(_("target URL"), max_length=MAX_URL)
+    events = models.JSONField(_("events"), default=list)
+    description = models.TextField(_("description"), max_length=MAX_DESCRIPTION, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    secret = models.CharField(_("signing secret"), max_length=100)
+    previous_secret = models.CharField(_("previous signing secret"), max_length=100, blank=True)
+    previous_secret_until = models.DateTimeField(
+        _("previous secret valid until"), null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        ordering = ["tenant", "name"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="webhook_name_unique"),
+        ]
+        # the hook on every timeline event asks for a unit's active subscriptions
+        indexes = [models.Index(fields=["tenant", "is_active"], name="webhook_tenant_active")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(TenantScopedModel):
+    """One event to send to one subscription, and where its sending stands."""
+
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("webhook"),
+    )
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    event_id = models.UUIDField(_("event id"), default=uuid.uuid4)
+    payload = models.JSONField(_("payload"))
+    state = models.CharField(
+        _("state"), max_length=12, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last status code"), null=True)
+    last_error = models.CharField(_("last error"), max_length=MAX_ERROR, blank=True)
+    response_excerpt = models.TextField(_("response (start)"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    replay_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replays",
+        verbose_name=_("replay of"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [
+            # the minute's retry scan reads only deliveries with attempts left
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state__in=ACTIVE_STATES),
+                name="webhook_delivery_due",
+            ),
+            models.Index(
+                fields=["subscription", "-created_at", "-id"], name="webhook_delivery_log"
+            ),
+            models.Index(fields=["tenant", "-created_at", "-id"], name="webhook_delivery_unit"),
+            models.Index(fields=["event_id"], name="webhook_delivery_event"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=DeliveryState.values), name="webhook_delivery_state_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.event_id}"
+
+
+class WebhookAttempt(TenantScopedModel):
+    """One POST of a delivery: the receiver's status code (or the network error), the
+    start of its answer and how long it took."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery,
+        on_delete=models.CASCADE,
+        related_name="attempt_log",
+        verbose_name=_("delivery"),
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True)
+    error = models.CharField(_("error"), max_length=MAX_ERROR, blank=True)
+    response_excerpt = models.TextField(_("response (start)"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delivery", "number"], name="webhook_attempt_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
