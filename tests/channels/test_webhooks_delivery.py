@@ -8,6 +8,7 @@ import itertools
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -329,3 +330,34 @@ def test_the_claim_is_won_once(world: World) -> None:
     assert first is not None
     assert first.attempts == 1
     assert second is None
+
+
+# --- the documentation's verification snippet ---------------------------------------------------
+
+
+def _documented_check() -> Any:
+    """The ``python`` block under "Verifying the signature" in docs/webhooks.md."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "webhooks.md").read_text()
+    section = text.split("## Verifying the signature", 1)[1]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "docs/webhooks.md", "exec"), namespace)  # noqa: S102 (our own docs)
+    return namespace["zhongtai_signature_ok"]
+
+
+@pytest.mark.django_db
+def test_the_documented_check_accepts_our_requests_and_refuses_others(
+    world: World, receiver: Receiver
+) -> None:
+    check = _documented_check()
+    webhook = subscribe(world.admin, receiver.url)
+    item = services.webhook_ping(actor=world.admin, webhook_id=webhook.pk)
+    delivery.delivery_attempt(delivery_id=item.pk)
+    [request] = receiver.received
+    header = request.headers["X-Zhongtai-Signature"]
+
+    assert check(header, request.body, webhook.secret)
+    assert not check(header, request.body.replace(b"ping", b"pong"), webhook.secret)
+    assert not check(header, request.body, "whsec_wrong")
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
+        assert not check(header, request.body, webhook.secret)  # too old: a replayed request
