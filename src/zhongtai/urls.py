@@ -16,6 +16,7 @@ urlpatterns = [
     path("agent/routing/", include("zhongtai.routing.urls")),
     path("agent/knowledge/", include("zhongtai.knowledge.urls")),
     path("agent/macros/", include("zhongtai.macros.urls")),
+    path("agent/customers/", include("zhongtai.customers.urls")),
     path("agent/webhooks/", include("zhongtai.channels.urls")),
     path("agent/", include("zhongtai.tickets.urls")),
     path("portal/help/", include("zhongtai.knowledge.portal_urls")),

@@ -81,6 +81,17 @@ RULE_BODY = {"name": "Route matrix", "keywords": ["matrix"], "set_priority": "hi
 POLICY_BODY = {"name": "Route matrix", "calendar_id": "@calendar", "first_response_minutes": 60}
 
 
+def _customers_manage_page(allowed: str) -> dict[str, str]:
+    return page(staff="403", lead=allowed, l2=allowed, admin=allowed, other_agent="403")
+
+
+def _customers_manage_api(allowed: str) -> dict[str, str]:
+    """Contracts, tiers set by hand, tier rules, custom fields: ``customers.manage``."""
+    return api(
+        customer="403", staff="403", lead=allowed, l2=allowed, admin=allowed, other_agent="403"
+    )
+
+
 def _standards_api(allowed: str) -> dict[str, str]:
     return api(customer="403", staff="403", l2=allowed, admin=allowed, other_agent="403")
 
@@ -389,6 +400,66 @@ HTML: dict[str, Rule] = {
         htmx=True,
         why="the composer's note that a macro's text was inserted (204)",
     ),
+    # --- Customer 360: staff read and write profiles; contracts, tiers by hand and the
+    # unit's tier rules and fields for leads, L2 and administrators (customers.manage) -----
+    "customers:customer_list": Rule("get", page(staff="2xx", other_agent="2xx")),
+    "customers:customer_create": Rule("get", page(staff="2xx", other_agent="2xx")),
+    "customers:settings": Rule("get", _customers_manage_page("2xx")),
+    "customers:customer_detail": Rule(
+        "get", page(staff="2xx", other_agent="404"), kwargs={"customer_id": "@acme"}
+    ),
+    "customers:customer_edit": Rule(
+        "get", page(staff="2xx", other_agent="404"), kwargs={"customer_id": "@acme"}
+    ),
+    "customers:customer_history": Rule(
+        "get", page(staff="2xx", other_agent="404"), kwargs={"customer_id": "@acme"}
+    ),
+    "customers:note_add": Rule(
+        "post",
+        page(staff="3xx", other_agent="404"),
+        kwargs={"customer_id": "@acme"},
+        data={"body": "Prefers calls"},
+    ),
+    "customers:tier_override": Rule(
+        "post",
+        _customers_manage_page("3xx"),
+        kwargs={"customer_id": "@acme"},
+        data={"tier": "vip", "reason": "Route matrix"},
+    ),
+    "customers:contact_add": Rule(
+        "post",
+        page(staff="3xx", other_agent="404"),
+        kwargs={"customer_id": "@acme"},
+        data={"name": "Wang Fang"},
+    ),
+    "customers:identity_add": Rule(
+        "post",
+        page(staff="3xx", other_agent="404"),
+        kwargs={"customer_id": "@acme", "contact_id": "@acme_contact"},
+        data={"kind": "wecom_userid", "value": "liwei"},
+    ),
+    "customers:identity_remove": Rule(
+        "post",
+        page(staff="3xx", other_agent="404"),
+        kwargs={"customer_id": "@acme", "identity_id": "@acme_identity"},
+    ),
+    "customers:contract_add": Rule(
+        "post",
+        _customers_manage_page("3xx"),
+        kwargs={"customer_id": "@acme"},
+        data={
+            "plan": "Silver",
+            "kind": "contract",
+            "value_per_year": "1000",
+            "currency": "CNY",
+            "starts_on": "2025-01-01",
+        },
+    ),
+    "customers:contract_delete": Rule(
+        "post",
+        _customers_manage_page("3xx"),
+        kwargs={"customer_id": "@acme", "contract_id": "@contract"},
+    ),
     # --- outbound webhooks: the unit's administrators alone --------------------------------
     "webhooks:webhook_list": Rule("get", _integrations_page("2xx")),
     "webhooks:webhook_create": Rule("get", _integrations_page("2xx")),
@@ -504,6 +575,119 @@ API: dict[str, Rule] = {
     ),
     "GET /api/v1/customers/{customer_id}/contacts": Rule(
         "get", api(customer="403", staff="2xx", other_agent="404"), kwargs={"customer_id": "@acme"}
+    ),
+    # Customer 360: staff read and write profiles, contacts, identities and notes; contracts,
+    # tiers set by hand, tier rules and custom fields are for leads, L2 and administrators
+    # (``customers.manage``). Another unit's agent finds none of unit A's rows (404).
+    "POST /api/v1/customers": Rule(
+        "post", api(customer="403", staff="2xx", other_agent="2xx"), data={"name": "Matrix Co"}
+    ),
+    "GET /api/v1/customers/resolve": Rule(
+        "get",
+        api(customer="403", staff="2xx", other_agent="404"),
+        data={"kind": "email", "value": "li.wei@acme.example"},
+    ),
+    "PUT /api/v1/customers/{customer_id}": Rule(
+        "put",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"customer_id": "@acme"},
+        data={"name": "Acme", "tags": ["matrix"]},
+    ),
+    "GET /api/v1/customers/{customer_id}/profile": Rule(
+        "get", api(customer="403", staff="2xx", other_agent="404"), kwargs={"customer_id": "@acme"}
+    ),
+    "GET /api/v1/customers/{customer_id}/history": Rule(
+        "get", api(customer="403", staff="2xx", other_agent="404"), kwargs={"customer_id": "@acme"}
+    ),
+    "POST /api/v1/customers/{customer_id}/tier-override": Rule(
+        "post",
+        _customers_manage_api("2xx"),
+        kwargs={"customer_id": "@acme"},
+        data={"tier": "vip", "reason": "Route matrix"},
+    ),
+    "DELETE /api/v1/customers/{customer_id}/tier-override": Rule(
+        "delete", _customers_manage_api("2xx"), kwargs={"customer_id": "@acme"}
+    ),
+    "POST /api/v1/customers/{customer_id}/notes": Rule(
+        "post",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"customer_id": "@acme"},
+        data={"body": "Prefers calls"},
+    ),
+    "POST /api/v1/customers/{customer_id}/contacts": Rule(
+        "post",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"customer_id": "@acme"},
+        data={"name": "Wang Fang"},
+    ),
+    "PUT /api/v1/customers/contacts/{contact_id}": Rule(
+        "put",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"contact_id": "@acme_contact"},
+        data={"name": "Li Wei", "email": "li.wei@acme.example", "title": "Plant manager"},
+    ),
+    "POST /api/v1/customers/contacts/{contact_id}/identities": Rule(
+        "post",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"contact_id": "@acme_contact"},
+        data={"kind": "wecom_userid", "value": "liwei"},
+    ),
+    "DELETE /api/v1/customers/identities/{identity_id}": Rule(
+        "delete",
+        api(customer="403", staff="2xx", other_agent="404"),
+        kwargs={"identity_id": "@acme_identity"},
+    ),
+    "GET /api/v1/customers/{customer_id}/contracts": Rule(
+        "get", api(customer="403", staff="2xx", other_agent="404"), kwargs={"customer_id": "@acme"}
+    ),
+    "POST /api/v1/customers/{customer_id}/contracts": Rule(
+        "post",
+        _customers_manage_api("2xx"),
+        kwargs={"customer_id": "@acme"},
+        data={"plan": "Silver", "starts_on": "2025-01-01", "value_per_year": "1000"},
+    ),
+    "PUT /api/v1/customers/contracts/{contract_id}": Rule(
+        "put",
+        _customers_manage_api("2xx"),
+        kwargs={"contract_id": "@contract"},
+        data={"plan": "Gold care", "starts_on": "2024-01-01", "value_per_year": "2000"},
+    ),
+    "DELETE /api/v1/customers/contracts/{contract_id}": Rule(
+        "delete", _customers_manage_api("2xx"), kwargs={"contract_id": "@contract"}
+    ),
+    "GET /api/v1/customers/tier-rules": Rule(
+        "get", api(customer="403", staff="2xx", other_agent="2xx")
+    ),
+    "POST /api/v1/customers/tier-rules": Rule(
+        "post",
+        _customers_manage_api("2xx"),
+        data={"name": "Big", "tier": "vip", "min_value_per_year": "500000"},
+    ),
+    "PUT /api/v1/customers/tier-rules/{rule_id}": Rule(
+        "put",
+        _customers_manage_api("2xx"),
+        kwargs={"rule_id": "@tier_rule"},
+        data={"name": "Strategic", "tier": "premium", "tag": "strategic"},
+    ),
+    "DELETE /api/v1/customers/tier-rules/{rule_id}": Rule(
+        "delete", _customers_manage_api("2xx"), kwargs={"rule_id": "@tier_rule"}
+    ),
+    "GET /api/v1/customers/custom-fields": Rule(
+        "get", api(customer="403", staff="2xx", other_agent="2xx")
+    ),
+    "POST /api/v1/customers/custom-fields": Rule(
+        "post",
+        _customers_manage_api("2xx"),
+        data={"key": "seats", "label_en": "Seats", "kind": "number"},
+    ),
+    "PUT /api/v1/customers/custom-fields/{field_id}": Rule(
+        "put",
+        _customers_manage_api("2xx"),
+        kwargs={"field_id": "@custom_field"},
+        data={"key": "erp", "label_en": "ERP", "label_zh": "ERP 编码", "kind": "text"},
+    ),
+    "DELETE /api/v1/customers/custom-fields/{field_id}": Rule(
+        "delete", _customers_manage_api("2xx"), kwargs={"field_id": "@custom_field"}
     ),
     "GET /api/v1/tickets": Rule("get", api(customer="2xx", staff="2xx", other_agent="2xx")),
     "POST /api/v1/tickets": Rule(

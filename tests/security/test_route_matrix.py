@@ -25,6 +25,7 @@ from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.models import User
 from zhongtai.core.api import api
 from zhongtai.core.models import Tenant
+from zhongtai.customers import services as customer_services
 from zhongtai.customers.models import Customer
 from zhongtai.knowledge import services as knowledge_services
 from zhongtai.macros import services as macro_services
@@ -150,7 +151,31 @@ def _scene(world: factories.World) -> dict[str, int]:
             add_tags=["needs-model"],
         ),
     )
+    acme = Customer.objects.get(tenant=world.tenant, name="Acme")
+    acme_contact = customer_services.contact_create(
+        actor=world.admin,
+        customer_id=acme.pk,
+        data=customer_services.ContactInput(name="Li Wei", email="li.wei@acme.example"),
+    )
+    contract = customer_services.contract_create(
+        actor=world.admin,
+        customer_id=acme.pk,
+        data=customer_services.ContractInput(plan="Gold care", starts_on=date(2024, 1, 1)),
+    )
+    tier_rule = customer_services.tier_rule_create(
+        actor=world.admin,
+        data=customer_services.TierRuleInput(name="Strategic", tier="vip", tag="strategic"),
+    )
+    custom_field = customer_services.custom_field_create(
+        actor=world.admin,
+        data=customer_services.CustomFieldInput(key="erp", label_en="ERP code", kind="text"),
+    )
     return {
+        "acme_contact": acme_contact.pk,
+        "acme_identity": acme_contact.identities.get().pk,
+        "contract": contract.pk,
+        "tier_rule": tier_rule.pk,
+        "custom_field": custom_field.pk,
         "macro": macro.pk,
         "kb_public": kb_public.pk,
         "kb_draft": kb_draft.pk,
@@ -167,7 +192,7 @@ def _scene(world: factories.World) -> dict[str, int]:
         "internal_attachment": internal.pk,
         "public_attachment": public.pk,
         "agent_token": token.pk,
-        "acme": Customer.objects.get(tenant=world.tenant, name="Acme").pk,
+        "acme": acme.pk,
         "tenant": world.tenant.pk,
         "agent_user": world.agent.user.pk,
         "agent2_user": world.agent2.user.pk,

@@ -126,7 +126,7 @@ def customer_profile(*, actor: Actor, customer_id: int, language: str = "en") ->
             .get(pk=customer.pk)
         )
     now = timezone.now()
-    today = timezone.localdate(now, timezone=ZoneInfo(actor.tenant.time_zone))
+    today = local_today(actor)
     contacts = list(
         Contact.objects.filter(customer=customer)
         .select_related("user")
@@ -170,6 +170,11 @@ def customer_profile(*, actor: Actor, customer_id: int, language: str = "en") ->
         history_cursor=cursor,
         today=today,
     )
+
+
+def local_today(actor: Actor) -> date:
+    """Today in the actor's unit (contract status and warranty are by the unit's days)."""
+    return timezone.localdate(timezone.now(), timezone=ZoneInfo(actor.tenant.time_zone))
 
 
 def identity_resolve(*, actor: Actor, kind: str, value: str) -> Identity | None:

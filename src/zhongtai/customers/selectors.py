@@ -3,7 +3,11 @@ contracts, the unit's tier rules and custom fields."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import json
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from zhongtai.accounts.actors import Actor
 from zhongtai.core.errors import NotFound
@@ -24,6 +28,46 @@ def customer_list(*, actor: Actor) -> QuerySet[Customer]:
     if not actor.is_staff_role:
         return Customer.objects.none()
     return Customer.objects.filter(tenant=actor.tenant)
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    text: str = ""
+    tier: str = ""
+    lifecycle_stage: str = ""
+    owner_id: int | None = None
+    tag: str = ""
+
+
+def customer_search(*, actor: Actor, filters: CustomerFilter) -> QuerySet[Customer]:
+    """Customers matching a name (or an external id, or a contact's email), tier, stage,
+    owner and tag, by name."""
+    rows = customer_list(actor=actor).select_related("owner")
+    text = filters.text.strip()
+    if text:
+        by_contact = Contact.objects.filter(tenant=actor.tenant, email__iexact=text)
+        rows = rows.filter(
+            Q(name__icontains=text)
+            | Q(external_id=text)
+            | Q(pk__in=by_contact.values("customer_id"))
+        )
+    if filters.tier:
+        rows = rows.filter(tier=filters.tier)
+    if filters.lifecycle_stage:
+        rows = rows.filter(lifecycle_stage=filters.lifecycle_stage)
+    if filters.owner_id:
+        rows = rows.filter(owner_id=filters.owner_id)
+    if filters.tag:
+        rows = rows.filter(tag_q(filters.tag))
+    return rows.order_by("name", "id")
+
+
+def tag_q(tag: str) -> Q:
+    """Customers whose tags hold ``tag``: PostgreSQL's jsonb containment; SQLite has none, so
+    the tag is looked for as a whole JSON string in the list's stored text."""
+    if connection.vendor == "postgresql":
+        return Q(tags__contains=[tag])
+    return Q(tags__icontains=json.dumps(tag))
 
 
 def customer_get(*, actor: Actor, customer_id: int) -> Customer:
