@@ -21,7 +21,8 @@ from zhongtai.core.demo.replay import plans_play
 from zhongtai.core.demo.standards import standards_create
 from zhongtai.core.demo.stories import StoryPlanner
 from zhongtai.core.models import Tenant
-from zhongtai.customers.models import Asset
+from zhongtai.customers import services as customer_services
+from zhongtai.customers.models import Asset, Contact, Customer, Identity, TierRule
 from zhongtai.knowledge.models import BotConversation
 from zhongtai.tickets.choices import OPEN_STATUSES, EventType, TicketStatus
 from zhongtai.tickets.models import Ticket, TicketEvent
@@ -118,6 +119,23 @@ def test_small_demo_keeps_every_invariant_and_has_a_realistic_mix():
     assert assets.filter(warranty_ends_on__gte=timezone.localdate()).exists()
     assert tickets.filter(tenant__slug="sh", asset__isnull=False).count() >= 50
     assert tickets.filter(asset__isnull=False).exclude(asset__customer=F("customer")).count() == 0
+    # every customer has a 360: contracts that earn its tier under the unit's rules (or a
+    # tier set by hand, with its reason), identities for its contacts, an owner
+    for tenant in tenants.values():
+        rules = list(TierRule.objects.filter(tenant=tenant))
+        customers_ = list(Customer.objects.filter(tenant=tenant))
+        facts = customer_services.tier_facts(customers_, timezone.localdate())
+        for customer in customers_:
+            assert customer.contracts.exists()
+            assert customer.owner_id is not None
+            assert customer_services.tier_of(facts[customer.pk], rules) == customer.tier_computed
+            assert customer.tier == (customer.tier_override or customer.tier_computed)
+        assert Customer.objects.filter(tenant=tenant).exclude(tier_override="").exists()
+        assert (
+            Identity.objects.filter(tenant=tenant, kind="email").count()
+            == Contact.objects.filter(tenant=tenant).count()
+        )
+    assert Identity.objects.filter(kind="wecom_external_userid").exists()
 
 
 def test_bulk_path_writes_what_the_services_write():

@@ -579,7 +579,8 @@ def tier_of(facts: TierFacts, rules: Iterable[TierRule]) -> str:
     return CustomerTier.STANDARD
 
 
-def _facts(customers: list[Customer], today: date) -> dict[int, TierFacts]:
+def tier_facts(customers: list[Customer], today: date) -> dict[int, TierFacts]:
+    """What the rules look at for each of ``customers`` (two queries for all of them)."""
     ids = [c.pk for c in customers]
     values = dict(
         Contract.objects.filter(customer_id__in=ids, starts_on__lte=today)
@@ -635,7 +636,7 @@ def tier_evaluate(
     transaction); True when its tier changed."""
     today = today or timezone.localdate()
     rules = list(TierRule.objects.filter(tenant_id=customer.tenant_id, is_active=True))
-    computed = tier_of(_facts([customer], today)[customer.pk], rules)
+    computed = tier_of(tier_facts([customer], today)[customer.pk], rules)
     return _tier_apply(customer, computed, actor, "rules")
 
 
@@ -655,7 +656,7 @@ def tiers_reevaluate(*, tenant_id: int, today: date | None = None, chunk: int = 
             )
             if not batch:
                 return changed
-            facts = _facts(batch, today)
+            facts = tier_facts(batch, today)
             for customer in batch:
                 computed = tier_of(facts[customer.pk], rules)
                 changed += _tier_apply(customer, computed, None, "rules")

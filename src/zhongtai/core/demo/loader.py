@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from zhongtai.accounts.models import User
 from zhongtai.core.demo import units
+from zhongtai.core.demo.customers360 import customers360_create
 from zhongtai.core.demo.directory import UnitDirectory, directory_create
 from zhongtai.core.demo.knowledge import knowledge_create
 from zhongtai.core.demo.knowledge_use import knowledge_use_create
@@ -180,6 +181,7 @@ def demo_load(
             knowledge_create(directory=directory)
             knowledge_use_create(directory=directory, rng=rng)
             macros_create(tenant=directory.tenant)
+            customers360_create(directory=directory)
     return DemoResult(
         loaded=True,
         seconds=time.perf_counter() - started,
