@@ -23,6 +23,9 @@ from zhongtai.channels.mail.headers import decode_header
 from zhongtai.channels.mail.limits import MailLimits
 
 logger = logging.getLogger(__name__)
+# tnefparse logs a warning for every oddity of a malformed stream (and one of its messages
+# cannot be formatted); what matters reaches the mail's warnings instead.
+logging.getLogger("tnefparse").setLevel(logging.ERROR)
 
 TNEF_TYPES = {"application/ms-tnef", "application/vnd.ms-tnef"}
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")

@@ -67,6 +67,7 @@ _CJK_CANDIDATES = ("gb18030", "cp950", "big5hkscs")
 # Real Chinese text scores 1 to 2 (most characters common); Latin text read as GB18030 or
 # Big5 pairs accented letters into rare characters and scores near 0.
 _CHINESE_THRESHOLD = 0.5
+_SAMPLE = 4000  # characters scored: enough to tell, bounded on a large body
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def chinese_score(text: str) -> float:
     Greek, bopomofo, box drawing, private use and replacement characters against."""
     score = 0
     counted = 0
-    for ch in text:
+    for ch in text[:_SAMPLE]:
         o = ord(ch)
         if o < 0x80:
             continue
@@ -161,6 +162,22 @@ def _western(data: bytes) -> tuple[str, str]:
     return (text, "cp1252") if text is not None else (data.decode("latin_1"), "latin_1")
 
 
+def _chinese_rival(data: bytes, codec: str | None, utf8: str) -> Decoded | None:
+    """A short GBK or Big5 text can be valid UTF-8 by chance ("一" is D2 BB, Cyrillic "һ" in
+    UTF-8): the Chinese reading is taken when it reads as more Chinese than the UTF-8 one."""
+    wide = _SUPERSETS.get(codec, codec) if codec else None
+    if wide in _CJK_CANDIDATES:
+        text = _strict(data, wide)
+        reading = (text, wide) if text is not None else None
+    elif codec is None:
+        reading = _best_chinese(data)
+    else:
+        return None
+    if reading and chinese_score(reading[0]) > chinese_score(utf8):
+        return Decoded(reading[0], charset=reading[1])
+    return None
+
+
 def _detect(data: bytes) -> tuple[str, str] | None:
     from charset_normalizer import from_bytes
 
@@ -200,15 +217,23 @@ def decode_bytes(data: bytes, declared: str | None, *, what: str = "") -> Decode
             return Decoded(text, charset=codec)
     text = _strict(data, "utf_8")
     if text is not None:
+        rival = _chinese_rival(data, codec, text)
+        if rival is not None:
+            return rival if codec else Decoded(rival.text, _differs(None, rival.charset, what),
+                                               rival.charset)  # fmt: skip
         same = codec in (None, "utf_8", "ascii") or (codec and codec.startswith("utf"))
         return Decoded(text, "" if same else _differs(declared, "utf_8", what), "utf_8")
     if codec:
         wide = _SUPERSETS.get(codec, codec)
         text = _strict(data, wide)
         if text is not None:
-            if _is_single_byte(wide):
+            # A Latin label on Chinese bytes, or one Chinese label on the other's bytes
+            # (Big5 reads as GB18030 without an error): a reading that reads as Chinese wins.
+            if _is_single_byte(wide) or (
+                wide in _CJK_CANDIDATES and chinese_score(text) < _CHINESE_THRESHOLD
+            ):
                 chinese = _best_chinese(data)
-                if chinese:
+                if chinese and chinese[1] != wide:
                     return Decoded(chinese[0], _differs(declared, chinese[1], what), chinese[1])
             if wide != codec and _strict(data, codec) is None:
                 return Decoded(text, _differs(declared, wide, what), wide)
