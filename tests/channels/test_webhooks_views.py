@@ -16,6 +16,7 @@ from tests import factories
 from tests.channels.webhook_support import Receiver, subscribe
 from tests.factories import World
 from zhongtai.accounts.actors import Actor
+from zhongtai.accounts.models import User
 from zhongtai.channels import delivery
 from zhongtai.channels.models import WebhookDelivery, WebhookSubscription
 
@@ -185,3 +186,24 @@ def test_another_units_webhook_is_not_found(world: World) -> None:
     assert "ERP" not in _text(stranger.get(reverse("webhooks:webhook_list")))
     assert WebhookDelivery.objects.count() == 1
     assert WebhookSubscription.objects.get().secret == webhook.secret
+
+
+def test_django_admin_shows_webhooks_and_the_log_read_only_without_secrets(world: World) -> None:
+    webhook = subscribe(world.admin, "https://erp.example.com/hooks")
+    _client(world.admin).post(reverse("webhooks:webhook_ping", args=[webhook.pk]))
+    item = WebhookDelivery.objects.get()
+    superuser = User.objects.create_superuser("root", "root@example.com", factories.PASSWORD)
+    client = Client()
+    client.force_login(superuser)
+
+    pages = [
+        reverse("admin:channels_webhooksubscription_changelist"),
+        reverse("admin:channels_webhooksubscription_change", args=[webhook.pk]),
+        reverse("admin:channels_webhookdelivery_changelist"),
+        reverse("admin:channels_webhookdelivery_change", args=[item.pk]),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert webhook.secret not in _text(response)
+    assert client.get(reverse("admin:channels_webhooksubscription_add")).status_code == 403

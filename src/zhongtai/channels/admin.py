@@ -1,5 +1,5 @@
-"""Django admin for outbound webhooks: subscriptions (their secrets never shown) and the
-delivery log, read-only (deliveries are written by the outbox and the sender only)."""
+"""Django admin for outbound webhooks, read-only: subscriptions (their secrets never shown)
+and the delivery log with each delivery's attempts (written by the outbox and the sender)."""
 
 from __future__ import annotations
 
@@ -20,12 +20,14 @@ class _ReadOnly:
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class WebhookSubscriptionAdmin(_ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: a webhook is written through its service (the secret is made there and
+    the address checked), on the unit's webhook pages or the API."""
+
     list_display = ["name", "tenant", "url", "is_active", "updated_at"]
     list_filter = ["tenant", "is_active"]
     search_fields = ["name", "url"]
-    exclude = ["secret", "previous_secret"]  # made by the service, shown to their owner once
-    readonly_fields = ["previous_secret_until", "created_by"]
+    exclude = ["secret", "previous_secret"]  # shown to the unit's administrator once
 
 
 class WebhookAttemptInline(_ReadOnly, admin.TabularInline):  # type: ignore[type-arg]
