@@ -184,6 +184,10 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Chat tools that may embed the chat sidebar (/agent/sidebar/) in a frame, e.g.
+# "https://work.weixin.qq.com"; none by default (WeCom opens it in its own browser).
+SIDEBAR_FRAME_ANCESTORS = env_list("SIDEBAR_FRAME_ANCESTORS", [])
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

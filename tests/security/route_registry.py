@@ -400,6 +400,42 @@ HTML: dict[str, Rule] = {
         htmx=True,
         why="the composer's note that a macro's text was inserted (204)",
     ),
+    # --- enterprise chat: WeCom's callback answers whoever calls it by the signature alone
+    # (none here: 403); the sidebar is the staff's; WeCom apps are the administrators' ------
+    "chat:wecom_callback": Rule(
+        "get",
+        outcome(anonymous="403", customer="403", staff="403", other_agent="403"),
+        kwargs={"app_id": "@wecom_app"},
+        why="no signature: refused before anything is decrypted, whoever is logged in",
+    ),
+    "chat:sidebar": Rule(
+        "get",
+        page(staff="2xx", other_agent="2xx"),
+        data={"kind": "email", "value": "li.wei@acme.example"},
+        why="another unit's agent gets the page without unit A's customer on it",
+    ),
+    "chat:sidebar_ticket": Rule(
+        "post",
+        page(staff="3xx", other_agent="404"),
+        data={
+            "kind": "email",
+            "value": "li.wei@acme.example",
+            "subject": "Alarm",
+            "description": "It stops.",
+        },
+    ),
+    "chat:sidebar_note": Rule(
+        "post",
+        page(staff="3xx", other_agent="404"),
+        data={"kind": "email", "value": "li.wei@acme.example", "body": "Prefers calls"},
+    ),
+    "chat:sidebar_link": Rule(
+        "post",
+        page(staff="3xx", other_agent="3xx"),
+        data={"kind": "wecom_external_userid", "value": "wmNew", "email": "li.wei@acme.example"},
+        why="another unit's agent is told no contact has the email (a message, no link made)",
+    ),
+    "chat:wecom_apps": Rule("get", _integrations_page("2xx")),
     # --- Customer 360: staff read and write profiles; contracts, tiers by hand and the
     # unit's tier rules and fields for leads, L2 and administrators (customers.manage) -----
     "customers:customer_list": Rule("get", page(staff="2xx", other_agent="2xx")),

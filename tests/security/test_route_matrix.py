@@ -23,6 +23,7 @@ from tests.security.route_registry import SCENE_DATE, Rule
 from zhongtai.accounts import services as account_services
 from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.models import User
+from zhongtai.channels.wecom import service as wecom_service
 from zhongtai.core.api import api
 from zhongtai.core.models import Tenant
 from zhongtai.customers import services as customer_services
@@ -170,7 +171,17 @@ def _scene(world: factories.World) -> dict[str, int]:
         actor=world.admin,
         data=customer_services.CustomFieldInput(key="erp", label_en="ERP code", kind="text"),
     )
+    wecom_app = wecom_service.wecom_app_save(
+        actor=world.admin,
+        data=wecom_service.WeComAppInput(
+            name="Desk",
+            corp_id="ww0000000000000001",
+            token="QDG6eK",
+            encoding_aes_key="jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+        ),
+    )
     return {
+        "wecom_app": wecom_app.pk,
         "acme_contact": acme_contact.pk,
         "acme_identity": acme_contact.identities.get().pk,
         "contract": contract.pk,

@@ -153,3 +153,66 @@ class WebhookAttempt(TenantScopedModel):
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class WeComApp(TenantScopedModel):
+    """A WeCom (企业微信) self-built app of the unit: what its callback needs to check and
+    decrypt what WeCom sends (corp id, token, EncodingAESKey, from the WeCom admin
+    console), and the callback's health, which the admin sees."""
+
+    name = models.CharField(_("name"), max_length=100)
+    corp_id = models.CharField(_("corp id"), max_length=64)
+    agent_id = models.PositiveBigIntegerField(_("agent id"), null=True, blank=True)
+    token = models.CharField(_("token"), max_length=64)
+    encoding_aes_key = models.CharField(_("EncodingAESKey"), max_length=43)
+    is_active = models.BooleanField(_("active"), default=True)
+    last_callback_at = models.DateTimeField(_("last callback"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=MAX_ERROR, blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["tenant", "name"]
+        verbose_name = _("WeCom app")
+        verbose_name_plural = _("WeCom apps")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="wecom_app_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WeComInbound(TenantScopedModel):
+    """One message or event a WeCom app's callback received, kept once (WeCom retries a
+    callback it did not get an answer to in 5 s: ``dedupe_key`` makes the retry a no-op)."""
+
+    app = models.ForeignKey(
+        WeComApp, on_delete=models.CASCADE, related_name="inbound", verbose_name=_("app")
+    )
+    dedupe_key = models.CharField(max_length=200)
+    msg_type = models.CharField(_("type"), max_length=40)
+    event = models.CharField(_("event"), max_length=60, blank=True)
+    change_type = models.CharField(_("change"), max_length=60, blank=True)
+    from_user = models.CharField(_("from"), max_length=128, blank=True)
+    external_user_id = models.CharField(_("external user id"), max_length=128, blank=True)
+    content = models.TextField(_("content"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    raw = models.JSONField(_("fields"), default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("WeCom message")
+        verbose_name_plural = _("WeCom messages")
+        constraints = [
+            models.UniqueConstraint(fields=["app", "dedupe_key"], name="wecom_inbound_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant", "external_user_id"],
+                name="wecom_inbound_external",
+                condition=~Q(external_user_id=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.msg_type} {self.event} {self.from_user}".strip()
