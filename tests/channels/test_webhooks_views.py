@@ -140,8 +140,10 @@ def test_replay_rotate_and_delete_from_the_pages(world: World) -> None:
     webhook.refresh_from_db()
     assert webhook.secret != old_secret
     assert webhook.secret in _text(rotated)
-    deleted = client.post(reverse("webhooks:webhook_delete", args=[webhook.pk]))
-    assert deleted.status_code == 302
+    page = _text(client.get(reverse("webhooks:webhook_detail", args=[webhook.pk])))
+    assert "hx-confirm" in page
+    deleted = client.post(reverse("webhooks:webhook_delete", args=[webhook.pk]), **HTMX)
+    assert deleted["HX-Redirect"] == reverse("webhooks:webhook_list")
     assert not WebhookSubscription.objects.exists()
     assert not WebhookDelivery.objects.exists()
 

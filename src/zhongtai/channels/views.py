@@ -27,7 +27,7 @@ from zhongtai.channels.choices import STATE_BADGE, DeliveryState, WebhookEvent
 from zhongtai.channels.forms import WebhookForm
 from zhongtai.channels.models import WebhookDelivery, WebhookSubscription
 from zhongtai.core.errors import ApplicationError, InvalidInput, NotFound
-from zhongtai.core.htmx import htmx_partial, user_errors
+from zhongtai.core.htmx import htmx_partial, redirect_after_post, user_errors
 from zhongtai.core.pagination import keyset_page
 
 LOG_PAGE = 50
@@ -156,7 +156,7 @@ def _detail_url(request: HttpRequest, webhook_id: int) -> str:
 def webhook_delete(request: HttpRequest, webhook_id: int) -> HttpResponse:
     services.webhook_delete(actor=_admin(request), webhook_id=webhook_id)
     messages.success(request, _("The webhook and its delivery log were deleted."))
-    return redirect("webhooks:webhook_list")
+    return redirect_after_post(request, reverse("webhooks:webhook_list"))
 
 
 @login_required
