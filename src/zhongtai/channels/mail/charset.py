@@ -108,8 +108,9 @@ def _is_single_byte(codec: str) -> bool:
 
 
 def chinese_score(text: str) -> float:
-    """How Chinese a reading looks: common characters count for, kana, hangul, Cyrillic,
-    Greek, bopomofo, box drawing, private use and replacement characters against."""
+    """How Chinese a reading looks: common characters count for; kana, hangul, Greek,
+    Cyrillic and the other alphabets of U+0180–U+07FF (where GBK bytes land when read as
+    UTF-8), bopomofo, box drawing, private use and replacement characters against."""
     score = 0
     counted = 0
     for ch in text[:_SAMPLE]:
@@ -123,7 +124,7 @@ def chinese_score(text: str) -> float:
             0x3040 <= o <= 0x30FF  # kana
             or 0x3100 <= o <= 0x312F  # bopomofo
             or 0xAC00 <= o <= 0xD7AF  # hangul
-            or 0x0370 <= o <= 0x04FF  # Greek, Cyrillic
+            or 0x0180 <= o <= 0x07FF  # Latin Extended-B to Arabic: GBK bytes read as UTF-8
             or 0x2500 <= o <= 0x257F  # box drawing
             or 0xE000 <= o <= 0xF8FF  # private use
             or o == 0xFFFD
@@ -229,12 +230,15 @@ def decode_bytes(data: bytes, declared: str | None, *, what: str = "") -> Decode
         if text is not None:
             # A Latin label on Chinese bytes, or one Chinese label on the other's bytes
             # (Big5 reads as GB18030 without an error): a reading that reads as Chinese wins.
-            if _is_single_byte(wide) or (
-                wide in _CJK_CANDIDATES and chinese_score(text) < _CHINESE_THRESHOLD
-            ):
-                chinese = _best_chinese(data)
-                if chinese and chinese[1] != wide:
-                    return Decoded(chinese[0], _differs(declared, chinese[1], what), chinese[1])
+            # Only a reading with something wrong in it is second-guessed: a short valid
+            # text in the declared charset (a pinyin "ó") is not swapped for a guess.
+            doubtful = _is_single_byte(wide) or (
+                wide in _CJK_CANDIDATES
+                and (chinese_score(text) < 0 or _strict(data, codec) is None)
+            )
+            chinese = _best_chinese(data) if doubtful else None
+            if chinese and chinese[1] != wide and chinese_score(chinese[0]) > chinese_score(text):
+                return Decoded(chinese[0], _differs(declared, chinese[1], what), chinese[1])
             if wide != codec and _strict(data, codec) is None:
                 return Decoded(text, _differs(declared, wide, what), wide)
             return Decoded(text, charset=wide)
