@@ -422,3 +422,32 @@ def test_contracts_are_checked(world: World) -> None:
             customer_id=acme.pk,
             data=services.ContractInput(plan="X", starts_on=date(2024, 1, 1)),
         )
+
+
+def test_profile_changes_reach_webhook_subscribers(world: World) -> None:
+    from zhongtai.channels import services as webhook_services
+    from zhongtai.channels.models import WebhookDelivery
+
+    webhook_services.webhook_create(
+        actor=world.admin,
+        data=webhook_services.WebhookInput(
+            name="CRM", url="http://127.0.0.1:9/hook", events=["customer.updated"]
+        ),
+    )
+    acme = _acme(world)
+    services.note_add(actor=world.agent, customer_id=acme.pk, body="internal only")
+    assert not WebhookDelivery.objects.exists()
+
+    services.tier_override_set(
+        actor=world.lead, customer_id=acme.pk, tier=CustomerTier.VIP, reason="Pilot"
+    )
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event == "customer.updated"
+    assert delivery.payload["data"]["customer"] == {
+        "id": acme.pk,
+        "name": "Acme",
+        "tier": "vip",
+        "external_id": "",
+    }
+    assert delivery.payload["data"]["change"] == "override"

@@ -437,13 +437,37 @@ def _event(
     body: str = "",
     data: dict[str, Any] | None = None,
 ) -> ProfileEvent:
-    return ProfileEvent.objects.create(
+    event: ProfileEvent = ProfileEvent.objects.create(
         tenant_id=customer.tenant_id,
         customer=customer,
         type=type,
         actor=actor.user if actor is not None else None,
         body=body,
         data=_plain(data or {}),
+    )
+    if type != ProfileEventType.NOTE:
+        _customer_updated(customer, event)
+    return event
+
+
+def _customer_updated(customer: Customer, event: ProfileEvent) -> None:
+    """Tell the unit's webhook subscribers (``customer.updated``), in this transaction."""
+    from zhongtai.channels.webhooks import webhook_emit  # (channels reads customers)
+
+    webhook_emit(
+        tenant_id=customer.tenant_id,
+        event="customer.updated",
+        at=event.created_at,
+        data={
+            "customer": {
+                "id": customer.pk,
+                "name": customer.name,
+                "tier": customer.tier,
+                "external_id": customer.external_id,
+            },
+            "change": event.type,
+            "details": event.data,
+        },
     )
 
 
