@@ -385,11 +385,7 @@ def _profile_out(data: profile.Profile) -> dict[str, Any]:
         "contacts": [_contact_out(c) for c in data.contacts],
         "contracts": [_contract_out(c, data.today) for c in data.contracts],
         "value_per_year": data.value_per_year,
-        "next_renewal_on": (
-            (data.next_renewal.renews_on or data.next_renewal.ends_on)
-            if data.next_renewal
-            else None
-        ),
+        "next_renewal_on": data.next_renewal_on,
         "purchases": data.purchases,
         "assets": [{**vars(a), "warranty": a.warranty} for a in data.assets],  # type: ignore[attr-defined]
         "custom_fields": [vars(v) for v in data.custom],

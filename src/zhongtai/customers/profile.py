@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from zhongtai.accounts.actors import Actor
 from zhongtai.core.pagination import keyset_page
-from zhongtai.customers import selectors
+from zhongtai.customers import presenters, selectors
 from zhongtai.customers.identities import identity_normalize
 from zhongtai.customers.models import (
     Asset,
@@ -62,6 +62,8 @@ class Profile:
     contracts: list[Contract]
     value_per_year: Decimal
     next_renewal: Contract | None
+    next_renewal_on: date | None
+    currency: str
     purchases: list[Purchase]
     assets: list[Asset]
     warranty_counts: dict[str, int]
@@ -148,7 +150,7 @@ def customer_profile(*, actor: Actor, customer_id: int, language: str = "en") ->
         CustomValue(d.key, d.label(language), d.kind, customer.custom.get(d.key))
         for d in definitions
     ]
-    events = list(
+    events = presenters.events_with_lines(
         ProfileEvent.objects.filter(customer=customer).select_related("actor")[:PROFILE_EVENTS]
     )
     history, cursor = keyset_page(
@@ -160,6 +162,8 @@ def customer_profile(*, actor: Actor, customer_id: int, language: str = "en") ->
         contracts=contracts,
         value_per_year=sum((c.value_per_year for c in active), Decimal(0)),
         next_renewal=next_renewal,
+        next_renewal_on=(next_renewal.renews_on or next_renewal.ends_on) if next_renewal else None,
+        currency=active[0].currency if len({c.currency for c in active}) == 1 else "",
         purchases=list(Purchase.objects.filter(customer=customer)[:PURCHASES]),
         assets=assets,
         warranty_counts=warranty,

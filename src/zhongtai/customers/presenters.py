@@ -1,0 +1,109 @@
+"""How a profile's timeline reads: each event's changes as short lines in the reader's
+language (field labels, choice labels and people's names instead of stored values)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhongtai.accounts.models import User
+from zhongtai.customers.models import (
+    CustomerTier,
+    IdentityKind,
+    LifecycleStage,
+    ProfileEvent,
+    ProfileEventType,
+)
+
+FIELD_LABELS = {
+    "name": gettext_lazy("Name"),
+    "owner_id": gettext_lazy("Owner"),
+    "lifecycle_stage": gettext_lazy("Lifecycle stage"),
+    "tags": gettext_lazy("Tags"),
+    "domains": gettext_lazy("Email domains"),
+    "industry": gettext_lazy("Industry"),
+    "region": gettext_lazy("Region"),
+    "custom": gettext_lazy("Custom fields"),
+    "external_id": gettext_lazy("External id"),
+    "email": gettext_lazy("Email"),
+    "phone": gettext_lazy("Phone"),
+    "title": gettext_lazy("Job title"),
+    "plan": gettext_lazy("Plan"),
+    "value_per_year": gettext_lazy("Value per year"),
+    "starts_on": gettext_lazy("Starts on"),
+    "ends_on": gettext_lazy("Ends on"),
+    "renews_on": gettext_lazy("Renewal date"),
+}
+
+
+def _value(name: str, value: Any, people: dict[int, str]) -> str:
+    if value in (None, "", [], {}):
+        return "—"
+    if name == "owner_id":
+        return people.get(value, str(value))
+    if name == "lifecycle_stage" and value in LifecycleStage.values:
+        return str(LifecycleStage(value).label)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _tier(value: Any) -> str:
+    return str(CustomerTier(value).label) if value in CustomerTier.values else _("the rules")
+
+
+def event_lines(event: ProfileEvent, people: dict[int, str]) -> list[str]:
+    data = event.data or {}
+    lines: list[str] = []
+    if event.type in (ProfileEventType.TIER, ProfileEventType.OVERRIDE):
+        lines.append(f"{_('Tier')}: {_tier(data.get('from'))} → {_tier(data.get('to'))}")
+    for name, change in (data.get("changes") or {}).items():
+        label = FIELD_LABELS.get(name, name)
+        before = _value(name, change.get("from"), people)
+        after = _value(name, change.get("to"), people)
+        lines.append(f"{label}: {before} → {after}")
+    if "contact" in data and data.get("changes"):
+        lines.insert(0, _("Contact %(name)s") % {"name": data["contact"]})
+    if "contact_added" in data:
+        lines.append(_("Contact added: %(name)s") % {"name": data["contact_added"]})
+    for key, text in (
+        ("identity_added", _("Identity added")),
+        ("identity_removed", _("Identity removed")),
+    ):
+        if key in data:
+            item = data[key]
+            kind = (
+                IdentityKind(item["kind"]).label if item.get("kind") in IdentityKind.values else ""
+            )
+            lines.append(f"{text}: {item.get('contact', '')} · {kind} {item.get('value', '')}")
+    if "contract_added" in data:
+        lines.append(_("Contract added: %(plan)s") % {"plan": data["contract_added"].get("plan")})
+    if "contract_removed" in data:
+        lines.append(_("Contract removed: %(plan)s") % {"plan": data["contract_removed"]})
+    return lines
+
+
+def events_with_lines(events: Iterable[ProfileEvent]) -> list[ProfileEvent]:
+    """The events, each with ``lines`` to show (one query for the people they name)."""
+    events = list(events)
+    ids = {
+        v
+        for e in events
+        for change in (e.data or {}).get("changes", {}).values()
+        if isinstance(change, dict)
+        for v in (change.get("from"), change.get("to"))
+        if isinstance(v, int) and not isinstance(v, bool)
+    }
+    people = (
+        {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=ids)}
+        if ids
+        else {}
+    )
+    for event in events:
+        event.lines = event_lines(event, people)  # type: ignore[attr-defined]
+    return events
