@@ -68,9 +68,7 @@ _CUSTOMERS = {"customers.manage"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CUSTOMER: frozenset({"portal.use"}),
     Role.AGENT: frozenset(_L1),
-    Role.LEAD: frozenset(
-        _L1 | _REPORTS | _CUSTOMERS | {"tickets.bulk_assign", "team.manage"}
-    ),
+    Role.LEAD: frozenset(_L1 | _REPORTS | _CUSTOMERS | {"tickets.bulk_assign", "team.manage"}),
     Role.L2: frozenset(
         _WORKSPACE
         | _REPORTS

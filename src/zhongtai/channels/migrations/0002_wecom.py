@@ -5,70 +5,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('channels', '0001_initial'),
-        ('core', '0001_initial'),
+        ("channels", "0001_initial"),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WeComApp',
+            name="WeComApp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('corp_id', models.CharField(max_length=64, verbose_name='corp id')),
-                ('agent_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='agent id')),
-                ('token', models.CharField(max_length=64, verbose_name='token')),
-                ('encoding_aes_key', models.CharField(max_length=43, verbose_name='EncodingAESKey')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('last_callback_at', models.DateTimeField(blank=True, null=True, verbose_name='last callback')),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='last error')),
-                ('last_error_at', models.DateTimeField(blank=True, null=True, verbose_name='last error at')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.tenant', verbose_name='business unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("corp_id", models.CharField(max_length=64, verbose_name="corp id")),
+                (
+                    "agent_id",
+                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="agent id"),
+                ),
+                ("token", models.CharField(max_length=64, verbose_name="token")),
+                (
+                    "encoding_aes_key",
+                    models.CharField(max_length=43, verbose_name="EncodingAESKey"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "last_callback_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last callback"),
+                ),
+                (
+                    "last_error",
+                    models.CharField(blank=True, max_length=500, verbose_name="last error"),
+                ),
+                (
+                    "last_error_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last error at"),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="core.tenant",
+                        verbose_name="business unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'WeCom app',
-                'verbose_name_plural': 'WeCom apps',
-                'ordering': ['tenant', 'name'],
+                "verbose_name": "WeCom app",
+                "verbose_name_plural": "WeCom apps",
+                "ordering": ["tenant", "name"],
             },
         ),
         migrations.CreateModel(
-            name='WeComInbound',
+            name="WeComInbound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('dedupe_key', models.CharField(max_length=200)),
-                ('msg_type', models.CharField(max_length=40, verbose_name='type')),
-                ('event', models.CharField(blank=True, max_length=60, verbose_name='event')),
-                ('change_type', models.CharField(blank=True, max_length=60, verbose_name='change')),
-                ('from_user', models.CharField(blank=True, max_length=128, verbose_name='from')),
-                ('external_user_id', models.CharField(blank=True, max_length=128, verbose_name='external user id')),
-                ('content', models.TextField(blank=True, verbose_name='content')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
-                ('raw', models.JSONField(default=dict, verbose_name='fields')),
-                ('app', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inbound', to='channels.wecomapp', verbose_name='app')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.tenant', verbose_name='business unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("dedupe_key", models.CharField(max_length=200)),
+                ("msg_type", models.CharField(max_length=40, verbose_name="type")),
+                ("event", models.CharField(blank=True, max_length=60, verbose_name="event")),
+                ("change_type", models.CharField(blank=True, max_length=60, verbose_name="change")),
+                ("from_user", models.CharField(blank=True, max_length=128, verbose_name="from")),
+                (
+                    "external_user_id",
+                    models.CharField(blank=True, max_length=128, verbose_name="external user id"),
+                ),
+                ("content", models.TextField(blank=True, verbose_name="content")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
+                ("raw", models.JSONField(default=dict, verbose_name="fields")),
+                (
+                    "app",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inbound",
+                        to="channels.wecomapp",
+                        verbose_name="app",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="core.tenant",
+                        verbose_name="business unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'WeCom message',
-                'verbose_name_plural': 'WeCom messages',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "WeCom message",
+                "verbose_name_plural": "WeCom messages",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='wecomapp',
-            constraint=models.UniqueConstraint(fields=('tenant', 'name'), name='wecom_app_name_unique'),
+            model_name="wecomapp",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "name"), name="wecom_app_name_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='wecominbound',
-            index=models.Index(condition=models.Q(('external_user_id', ''), _negated=True), fields=['tenant', 'external_user_id'], name='wecom_inbound_external'),
+            model_name="wecominbound",
+            index=models.Index(
+                condition=models.Q(("external_user_id", ""), _negated=True),
+                fields=["tenant", "external_user_id"],
+                name="wecom_inbound_external",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='wecominbound',
-            constraint=models.UniqueConstraint(fields=('app', 'dedupe_key'), name='wecom_inbound_once'),
+            model_name="wecominbound",
+            constraint=models.UniqueConstraint(
+                fields=("app", "dedupe_key"), name="wecom_inbound_once"
+            ),
         ),
     ]

@@ -5,18 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_memberships_teams_tokens'),
-        ('core', '0001_initial'),
-        ('customers', '0003_customer_360'),
-        ('tickets', '0007_ticket_asset'),
+        ("accounts", "0002_memberships_teams_tokens"),
+        ("core", "0001_initial"),
+        ("customers", "0003_customer_360"),
+        ("tickets", "0007_ticket_asset"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['customer', '-created_at', '-id'], name='ticket_customer_history'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["customer", "-created_at", "-id"], name="ticket_customer_history"
+            ),
         ),
     ]
