@@ -120,12 +120,6 @@ def _macro_manage_api(allowed: str) -> dict[str, str]:
 
 
 WEBHOOK_BODY = {"name": "Route matrix", "url": "https://example.com/hook", "events": ["sla.breach"]}
-# The scene has no webhook: the administrator's 404 for a webhook or delivery id shows that the
-# permission check passed (tests/channels cover the rest); everyone else is refused before.
-NO_WEBHOOK = "999999"
-NO_WEBHOOK_WHY = (
-    "no webhook in the scene: the administrator passes the permission check, finds none"
-)
 
 
 def _integrations_api(allowed: str) -> dict[str, str]:
@@ -500,25 +494,25 @@ HTML: dict[str, Rule] = {
     "webhooks:webhook_list": Rule("get", _integrations_page("2xx")),
     "webhooks:webhook_create": Rule("get", _integrations_page("2xx")),
     "webhooks:webhook_detail": Rule(
-        "get", _integrations_page("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+        "get", _integrations_page("2xx"), kwargs={"webhook_id": "@webhook"}
     ),
     "webhooks:webhook_edit": Rule(
-        "get", _integrations_page("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+        "get", _integrations_page("2xx"), kwargs={"webhook_id": "@webhook"}
     ),
     "webhooks:webhook_delete": Rule(
-        "post", _integrations_page("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+        "post", _integrations_page("3xx"), kwargs={"webhook_id": "@webhook"}
     ),
     "webhooks:webhook_rotate": Rule(
-        "post", _integrations_page("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+        "post", _integrations_page("2xx"), kwargs={"webhook_id": "@webhook"}
     ),
     "webhooks:webhook_ping": Rule(
-        "post", _integrations_page("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+        "post", _integrations_page("3xx"), kwargs={"webhook_id": "@webhook"}
     ),
     "webhooks:delivery_detail": Rule(
-        "get", _integrations_page("404"), kwargs={"delivery_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+        "get", _integrations_page("2xx"), kwargs={"delivery_id": "@delivery"}
     ),
     "webhooks:delivery_replay": Rule(
-        "post", _integrations_page("404"), kwargs={"delivery_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+        "post", _integrations_page("3xx"), kwargs={"delivery_id": "@delivery"}
     ),
     "routing:rule_list": Rule("get", _standards_page("2xx")),
     "routing:rule_create": Rule("get", _standards_page("2xx")),
@@ -997,30 +991,29 @@ API: dict[str, Rule] = {
     "GET /api/v1/webhooks": Rule("get", _integrations_api("2xx")),
     "POST /api/v1/webhooks": Rule("post", _integrations_api("2xx"), data=WEBHOOK_BODY),
     "GET /api/v1/webhooks/{webhook_id}": Rule(
-        "get", _integrations_api("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+        "get", _integrations_api("2xx"), kwargs={"webhook_id": "@webhook"}
     ),
     "PUT /api/v1/webhooks/{webhook_id}": Rule(
         "put",
-        _integrations_api("404"),
-        kwargs={"webhook_id": NO_WEBHOOK},
+        _integrations_api("2xx"),
+        kwargs={"webhook_id": "@webhook"},
         data=WEBHOOK_BODY,
-        why=NO_WEBHOOK_WHY,
     ),
     "DELETE /api/v1/webhooks/{webhook_id}": Rule(
-        "delete", _integrations_api("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+        "delete", _integrations_api("2xx"), kwargs={"webhook_id": "@webhook"}
     ),
     "POST /api/v1/webhooks/{webhook_id}/rotate-secret": Rule(
-        "post", _integrations_api("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+        "post", _integrations_api("2xx"), kwargs={"webhook_id": "@webhook"}
     ),
     "POST /api/v1/webhooks/{webhook_id}/ping": Rule(
-        "post", _integrations_api("404"), kwargs={"webhook_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+        "post", _integrations_api("2xx"), kwargs={"webhook_id": "@webhook"}
     ),
     "GET /api/v1/webhooks/deliveries": Rule("get", _integrations_api("2xx")),
     "GET /api/v1/webhooks/deliveries/{delivery_id}": Rule(
-        "get", _integrations_api("404"), kwargs={"delivery_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+        "get", _integrations_api("2xx"), kwargs={"delivery_id": "@delivery"}
     ),
     "POST /api/v1/webhooks/deliveries/{delivery_id}/replay": Rule(
-        "post", _integrations_api("404"), kwargs={"delivery_id": NO_WEBHOOK}, why=NO_WEBHOOK_WHY
+        "post", _integrations_api("2xx"), kwargs={"delivery_id": "@delivery"}
     ),
     # People's routing: everyone sets their own status; leads and administrators the rest.
     "PUT /api/v1/routing/status": Rule(

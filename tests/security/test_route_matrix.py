@@ -23,6 +23,7 @@ from tests.security.route_registry import SCENE_DATE, Rule
 from zhongtai.accounts import services as account_services
 from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.models import User
+from zhongtai.channels import services as webhook_services
 from zhongtai.channels.wecom import service as wecom_service
 from zhongtai.core.api import api
 from zhongtai.core.models import Tenant
@@ -180,7 +181,16 @@ def _scene(world: factories.World) -> dict[str, int]:
             encoding_aes_key="jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
         ),
     )
+    webhook = webhook_services.webhook_create(
+        actor=world.admin,
+        data=webhook_services.WebhookInput(
+            name="CRM", url="http://127.0.0.1:9/hook", events=["ticket.created"]
+        ),
+    )
+    delivery = webhook_services.webhook_ping(actor=world.admin, webhook_id=webhook.pk)
     return {
+        "webhook": webhook.pk,
+        "delivery": delivery.pk,
         "wecom_app": wecom_app.pk,
         "acme_contact": acme_contact.pk,
         "acme_identity": acme_contact.identities.get().pk,
