@@ -719,6 +719,17 @@ API: dict[str, Rule] = {
     "DELETE /api/v1/customers/custom-fields/{field_id}": Rule(
         "delete", _customers_manage_api("2xx"), kwargs={"field_id": "@custom_field"}
     ),
+    # CRM sync: leads, L2 and administrators import and export rows of their own unit
+    # (``customers.manage``); a request never reaches another unit's rows.
+    "POST /api/v1/customers/import/{kind}": Rule(
+        "post",
+        _customers_manage_api("2xx"),
+        kwargs={"kind": "customers"},
+        data={"rows": [{"external_id": "MATRIX-1", "name": "Matrix Import"}]},
+    ),
+    "GET /api/v1/customers/export/{kind}": Rule(
+        "get", _customers_manage_api("2xx"), kwargs={"kind": "contacts"}, data={"format": "jsonl"}
+    ),
     "GET /api/v1/tickets": Rule("get", api(customer="2xx", staff="2xx", other_agent="2xx")),
     "POST /api/v1/tickets": Rule(
         "post", api(customer="2xx", staff="2xx", other_agent="2xx"), data=TICKET_BODY

@@ -12,18 +12,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from zhongtai.core.api import actor_of
-from zhongtai.core.errors import NotFound
+from zhongtai.core.api import PROBLEM_JSON, actor_of, api
+from zhongtai.core.errors import NotFound, problem_body
 from zhongtai.core.inputs import LINE_PATTERN, TEXT_PATTERN, Id, PathId
 from zhongtai.core.models import Tenant
 from zhongtai.core.permissions import ensure_can
-from zhongtai.customers import profile, selectors, services
+from zhongtai.customers import exports, imports, profile, selectors, services
 from zhongtai.customers.models import (
     Contact,
     ContractKind,
@@ -691,3 +692,103 @@ def custom_field_update_api(request: HttpRequest, field_id: PathId, data: Custom
 def custom_field_delete_api(request: HttpRequest, field_id: PathId) -> Status[None]:
     services.custom_field_delete(actor=actor_of(request), field_id=field_id)
     return Status(204, None)
+
+
+# --- CRM sync: bulk import and export (zhongtai.customers.imports, .exports) -------------
+# Rows keyed by the source system's external id; the same rows twice change nothing. A
+# rejected row rejects the batch (422, nothing written) unless ``partial``. For leads, L2
+# and administrators (``customers.manage``); the rows are always the caller's unit's.
+
+RowKind = Literal["customers", "contacts", "contracts", "assets", "purchases"]
+
+
+class ImportIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    rows: list[Any] = Field(
+        description=(
+            f"At most {imports.ROWS_PER_REQUEST} objects with the columns of docs/customers.md; "
+            "row i (from 0) is reported as line i+1."
+        )
+    )
+    partial: bool = Field(default=False, description="Write the valid rows, report the others.")
+    dry_run: bool = Field(default=False, description="Check and report, write nothing.")
+
+
+class ImportReasonOut(Schema):
+    field: str
+    message: str
+
+
+class ImportRowOut(Schema):
+    line: int
+    external_id: str
+    reasons: list[ImportReasonOut]
+
+
+class ImportReportOut(Schema):
+    kind: str
+    committed: bool = Field(description="Whether the rows were written.")
+    dry_run: bool
+    partial: bool
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    tiers_changed: int
+    warnings: list[str]
+    rows: list[ImportRowOut] = Field(description="The rejected rows, with their reasons.")
+
+
+class ExportParams(Schema):
+    format: Literal["csv", "jsonl"] = "csv"
+
+
+@router.post(
+    "/import/{kind}",
+    response={200: ImportReportOut},
+    summary="Create or update rows by external id (CRM sync), all or nothing",
+)
+def rows_import_api(request: HttpRequest, kind: RowKind, data: ImportIn) -> object:
+    """200 with the report when the batch was written (or, ``dry_run``, would be); 422
+    (``import_rejected``) when it was not, with every rejected row in ``errors``."""
+    report = imports.rows_import(
+        actor=actor_of(request),
+        kind=kind,
+        rows=data.rows,
+        partial=data.partial,
+        dry_run=data.dry_run,
+    )
+    if report.rejected and not (report.committed and report.partial):
+        return _import_rejected(request, report)
+    return report.as_dict()
+
+
+def _import_rejected(request: HttpRequest, report: imports.ImportReport) -> HttpResponse:
+    title = _("The batch has rejected rows: nothing was written.")
+    body: dict[str, Any] = problem_body(status=422, code="import_rejected", title=title)
+    body["errors"] = [
+        {"line": row.line, "external_id": row.external_id, **reason}
+        for row in report.rows
+        for reason in row.reasons
+    ]
+    body["report"] = {k: v for k, v in report.as_dict().items() if k != "rows"}
+    return api.create_response(
+        request,
+        body,
+        status=422,
+        temporal_response=HttpResponse(content_type=PROBLEM_JSON, status=422),
+    )
+
+
+@router.get("/export/{kind}", summary="The unit's rows of a kind as CSV or JSON Lines (streamed)")
+def rows_export_api(
+    request: HttpRequest, kind: RowKind, params: Query[ExportParams]
+) -> StreamingHttpResponse:
+    """The columns the import reads; only rows with an external id."""
+    actor = actor_of(request)
+    pieces = exports.rows_export(tenant=actor.tenant, kind=kind, fmt=params.format, actor=actor)
+    content_type = "text/csv" if params.format == "csv" else "application/x-ndjson"
+    response = StreamingHttpResponse(pieces, content_type=f"{content_type}; charset=utf-8")
+    filename = f"{actor.tenant.slug}-{kind}.{params.format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
