@@ -216,3 +216,126 @@ class WeComInbound(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.msg_type} {self.event} {self.from_user}".strip()
+
+
+class MailSecurity(models.TextChoices):
+    SSL = "ssl", _("SSL/TLS")
+    STARTTLS = "starttls", _("STARTTLS")
+    NONE = "none", _("None (loopback only)")
+
+
+class MailAuth(models.TextChoices):
+    PASSWORD = "password", _("Password")
+    XOAUTH2 = "xoauth2", _("OAuth 2.0 (XOAUTH2)")
+
+
+class Mailbox(TenantScopedModel):
+    """A support address of the unit (or of one of its teams): where its mail is fetched
+    (IMAP) or relayed from (the raw-message endpoint), and how replies leave (SMTP).
+    Passwords and OAuth tokens are kept as they are: the poller needs them to log in."""
+
+    name = models.CharField(_("name"), max_length=100)
+    address = models.EmailField(_("address"))
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+        help_text=_("New tickets from this mailbox go to this team (routing may move them)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    auth = models.CharField(
+        _("sign-in"), max_length=20, choices=MailAuth.choices, default=MailAuth.PASSWORD
+    )
+    imap_host = models.CharField(_("IMAP host"), max_length=200, blank=True)
+    imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
+    imap_security = models.CharField(
+        _("IMAP security"), max_length=10, choices=MailSecurity.choices, default=MailSecurity.SSL
+    )
+    imap_username = models.CharField(_("IMAP user"), max_length=200, blank=True)
+    imap_password = models.CharField(_("IMAP password"), max_length=500, blank=True)
+    imap_folder = models.CharField(_("IMAP folder"), max_length=200, default="INBOX")
+    smtp_host = models.CharField(_("SMTP host"), max_length=200, blank=True)
+    smtp_port = models.PositiveIntegerField(_("SMTP port"), default=465)
+    smtp_security = models.CharField(
+        _("SMTP security"), max_length=10, choices=MailSecurity.choices, default=MailSecurity.SSL
+    )
+    smtp_username = models.CharField(_("SMTP user"), max_length=200, blank=True)
+    smtp_password = models.CharField(_("SMTP password"), max_length=500, blank=True)
+    oauth_token_url = models.URLField(_("OAuth token URL"), max_length=500, blank=True)
+    oauth_client_id = models.CharField(_("OAuth client id"), max_length=300, blank=True)
+    oauth_client_secret = models.CharField(_("OAuth client secret"), max_length=500, blank=True)
+    oauth_refresh_token = models.TextField(_("OAuth refresh token"), blank=True)
+    oauth_access_token = models.TextField(_("OAuth access token"), blank=True)
+    oauth_expires_at = models.DateTimeField(_("access token expires"), null=True, blank=True)
+    last_fetch_at = models.DateTimeField(_("last fetch"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=MAX_ERROR, blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["tenant", "name"]
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "address"], name="mailbox_address_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>"
+
+
+class InboundState(models.TextChoices):
+    TICKET = "ticket", _("New ticket")
+    REPLY = "reply", _("Added to a ticket")
+    IGNORED = "ignored", _("Not answered (automatic mail)")
+    QUARANTINED = "quarantined", _("Quarantined")
+
+
+class InboundMail(TenantScopedModel):
+    """One received mail, kept raw: what became of it (a ticket, a reply, ignored as an
+    automatic mail, or quarantined with the reason), so that it is never lost and never
+    taken twice. ``message_key`` is the Message-ID (or, without one, a hash of the raw
+    mail): the same key in the same mailbox is the same mail."""
+
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.CASCADE, related_name="inbound", verbose_name=_("mailbox")
+    )
+    message_key = models.CharField(_("Message-ID"), max_length=300)
+    raw = models.BinaryField(_("raw mail"))
+    size = models.PositiveIntegerField(_("size"), default=0)
+    source = models.CharField(_("source"), max_length=20)
+    state = models.CharField(_("state"), max_length=20, choices=InboundState.choices)
+    reason_code = models.CharField(_("reason code"), max_length=40, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    from_address = models.CharField(_("from"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ticket"),
+    )
+    reprocessed_at = models.DateTimeField(_("re-processed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("received mail")
+        verbose_name_plural = _("received mail")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "message_key"], name="inbound_mail_once_per_mailbox"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mailbox", "state", "-created_at"], name="inbound_mail_state"),
+            models.Index(
+                fields=["mailbox", "from_address", "-created_at"], name="inbound_mail_sender"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_key} ({self.state})"
