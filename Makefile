@@ -37,12 +37,16 @@ worker: install
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here);
 # a CJK font lets the screenshots of the Chinese UI show real characters; GNU gettext
-# lets the tests check that every string of the code is in the Chinese catalog.
+# lets the tests check that every string of the code is in the Chinese catalog; Dovecot
+# is the real IMAP server the mail-polling tests start privately on loopback (its
+# packaged service is never used: the tests run their own instance with their own config).
+DOVECOT ?= /usr/sbin/dovecot
 browser:
-	@{ test -x $(CHROMIUM) && fc-list :lang=zh 2>/dev/null | grep -q . && command -v xgettext >/dev/null; } || { \
-	  echo "Installing Debian's chromium, fonts-noto-cjk and gettext for the tests"; \
+	@{ test -x $(CHROMIUM) && fc-list :lang=zh 2>/dev/null | grep -q . && command -v xgettext >/dev/null \
+	  && test -x $(DOVECOT); } || { \
+	  echo "Installing Debian's chromium, fonts-noto-cjk, gettext and dovecot-imapd for the tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk gettext dovecot-imapd >/dev/null; }
 
 lint: install
 	$(BIN)/ruff format --check src tests bench
