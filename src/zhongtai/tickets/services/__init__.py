@@ -21,11 +21,17 @@ from zhongtai.tickets.services.automation import (
     ticket_priority_raise,
     ticket_reassign_to_lead,
 )
-from zhongtai.tickets.services.conversation import attachment_add, presence_touch, ticket_reply
+from zhongtai.tickets.services.conversation import (
+    attachment_add,
+    presence_touch,
+    ticket_message_add,
+    ticket_reply,
+)
 from zhongtai.tickets.services.intake import (
     UPDATABLE_FIELDS,
     ticket_child_create,
     ticket_create,
+    ticket_open,
     ticket_update,
 )
 from zhongtai.tickets.services.status import (
@@ -48,6 +54,8 @@ __all__ = [
     "ticket_handback",
     "ticket_lock",
     "ticket_merge",
+    "ticket_message_add",
+    "ticket_open",
     "ticket_priority_raise",
     "ticket_reassign_to_lead",
     "ticket_reply",

@@ -119,7 +119,11 @@ def validate_fields(ticket: Ticket) -> None:
 
 
 def attach_files(
-    *, ticket: Ticket, event: TicketEvent | None, actor: Actor, files: Sequence[UploadedFile[bytes]]
+    *,
+    ticket: Ticket,
+    event: TicketEvent | None,
+    uploaded_by: User | None,
+    files: Sequence[UploadedFile[bytes]],
 ) -> list[Attachment]:
     checked = [(upload, *attachment_check(upload)) for upload in files]
     is_public = event.is_public if event is not None else True
@@ -133,7 +137,7 @@ def attach_files(
             content_type=content_type,
             size=upload.size or 0,
             is_public=is_public,
-            uploaded_by=actor.user,
+            uploaded_by=uploaded_by,
         )
         attachment.file.save(filename, upload, save=False)
         attachment.save()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -10,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongtai.accounts.actors import Actor
+from zhongtai.accounts.models import User
 from zhongtai.core.errors import Conflict, InvalidInput
 from zhongtai.core.permissions import ensure_can
+from zhongtai.customers.models import Contact
 from zhongtai.sla import clocks
 from zhongtai.tickets import events
 from zhongtai.tickets.choices import (
@@ -66,19 +69,9 @@ def ticket_reply(
     body = check_text("body", body)
     if ticket.status == TicketStatus.CLOSED:
         raise Conflict(_("This ticket is closed. Please open a new ticket."), code="ticket_closed")
+    if actor.is_customer:
+        return _customer_message(ticket=ticket, by=actor.user, body=body, files=files)
     fields: list[str] = []
-    if actor.is_customer and ticket.status in (
-        TicketStatus.RESOLVED,
-        TicketStatus.PENDING_CUSTOMER,
-    ):
-        apply_status(
-            ticket=ticket,
-            actor=actor.user,
-            to_status=TicketStatus.OPEN,
-            reason=_("The customer replied."),
-            cause=Cause.CUSTOMER_REPLY,
-        )
-        fields += STATUS_FIELDS
     event = events.event_record(
         ticket=ticket,
         actor=actor.user,
@@ -86,18 +79,15 @@ def ticket_reply(
         body=body,
         is_public=public,
     )
-    attach_files(ticket=ticket, event=event, actor=actor, files=files)
+    attach_files(ticket=ticket, event=event, uploaded_by=actor.user, files=files)
     if public:
-        clocks.clocks_public_reply(
-            ticket=ticket, by_customer=actor.is_customer, at=event.created_at
-        )
-    if public and not actor.is_customer:
+        clocks.clocks_public_reply(ticket=ticket, by_customer=False, at=event.created_at)
         if ticket.first_response_at is None:
             ticket.first_response_at = event.created_at
             fields.append("first_response_at")
         if ticket.status == TicketStatus.NEW and then_status is None:
             then_status = TicketStatus.OPEN
-    if then_status and then_status != ticket.status and not actor.is_customer:
+    if then_status and then_status != ticket.status:
         apply_status(
             ticket=ticket, actor=actor.user, to_status=then_status, reason="", cause=Cause.REPLY
         )
@@ -105,6 +95,60 @@ def ticket_reply(
     save_with_version(ticket, sorted(set(fields)))
     if public:
         notify_after_commit(event)
+    return event
+
+
+@transaction.atomic
+def ticket_message_add(
+    *,
+    ticket: Ticket,
+    contact: Contact,
+    body: str,
+    files: Sequence[UploadedFile[bytes]] = (),
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    """The customer's message that arrived by itself (a mail, a chat message) on their
+    ticket: the same as their reply on the portal, by the contact (who may have no login).
+    ``data`` (e.g. the mail's headers) goes on the event. A closed ticket refuses it."""
+    ticket = ticket_lock(ticket_id=surviving_ticket(ticket).pk)
+    body = check_text("body", body)
+    if ticket.status == TicketStatus.CLOSED:
+        raise Conflict(_("This ticket is closed. Please open a new ticket."), code="ticket_closed")
+    return _customer_message(ticket=ticket, by=contact.user, body=body, files=files, data=data)
+
+
+def _customer_message(
+    *,
+    ticket: Ticket,
+    by: User | None,
+    body: str,
+    files: Sequence[UploadedFile[bytes]],
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    """What a customer's message does (the ticket locked): it reopens a resolved ticket
+    and takes it out of "pending customer", and restarts the clocks that wait for it."""
+    fields: list[str] = []
+    if ticket.status in (TicketStatus.RESOLVED, TicketStatus.PENDING_CUSTOMER):
+        apply_status(
+            ticket=ticket,
+            actor=by,
+            to_status=TicketStatus.OPEN,
+            reason=_("The customer replied."),
+            cause=Cause.CUSTOMER_REPLY,
+        )
+        fields += STATUS_FIELDS
+    event = events.event_record(
+        ticket=ticket,
+        actor=by,
+        type=EventType.PUBLIC_REPLY,
+        body=body,
+        is_public=True,
+        data=data,
+    )
+    attach_files(ticket=ticket, event=event, uploaded_by=by, files=files)
+    clocks.clocks_public_reply(ticket=ticket, by_customer=True, at=event.created_at)
+    save_with_version(ticket, sorted(set(fields)))
+    notify_after_commit(event)
     return event
 
 
@@ -130,7 +174,7 @@ def attachment_add(
         is_public=public,
         data={"files": [f.name for f in files]},
     )
-    attachments = attach_files(ticket=ticket, event=event, actor=actor, files=files)
+    attachments = attach_files(ticket=ticket, event=event, uploaded_by=actor.user, files=files)
     save_with_version(ticket, [])
     return attachments
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.models import Team, Tier, User
 from zhongtai.core.errors import Conflict, InvalidInput, NotFound
+from zhongtai.core.models import Tenant
 from zhongtai.core.permissions import ensure_can
 from zhongtai.customers.models import Asset, Contact, Customer
 from zhongtai.knowledge import ticket_docs
@@ -85,7 +86,51 @@ def ticket_create(
         raise InvalidInput(
             errors=[{"field": "asset", "message": _("This asset belongs to another customer.")}]
         )
-    tenant = actor.tenant
+    return ticket_open(
+        tenant=actor.tenant,
+        by=actor.user,
+        subject=subject,
+        description=description,
+        type=type,
+        priority=priority,
+        channel=channel,
+        category=category,
+        customer=customer,
+        contact=contact,
+        asset=asset,
+        team=team,
+        assignee=assignee,
+        tags=tags,
+        files=files,
+        parent=parent,
+        blocks_parent=blocks_parent,
+    )
+
+
+def ticket_open(
+    *,
+    tenant: Tenant,
+    by: User | None,
+    subject: str,
+    description: str,
+    type: str = TicketType.QUESTION,
+    priority: str = TicketPriority.NORMAL,
+    channel: str = Channel.API,
+    category: Category | None = None,
+    customer: Customer | None = None,
+    contact: Contact | None = None,
+    asset: Asset | None = None,
+    team: Team | None = None,
+    assignee: User | None = None,
+    tags: Sequence[str] = (),
+    files: Sequence[UploadedFile[bytes]] = (),
+    parent: Ticket | None = None,
+    blocks_parent: bool = False,
+    data: dict[str, Any] | None = None,
+) -> Ticket:
+    """Open a ticket once who may has been decided (inside the caller's transaction):
+    ``by`` is the person who opened it, or None when it arrived by itself (a mail, a chat
+    message): then the contact is its requester. ``data`` joins the created event's."""
     team_chosen = team is not None
     team = team or default_team(tenant)
     ticket = Ticket(
@@ -103,7 +148,7 @@ def ticket_create(
         team=team,
         tier=team.tier if team else Tier.L1,
         assignee=assignee,
-        requester=actor.user,
+        requester=by or (contact.user if contact is not None else None),
         parent=parent,
         blocks_parent=blocks_parent,
     )
@@ -113,13 +158,13 @@ def ticket_create(
         ticket.tags.set(tags_resolve(tenant=tenant, names=tags))
     event = events.event_record(
         ticket=ticket,
-        actor=actor.user,
+        actor=by or ticket.requester,
         type=EventType.CREATED,
         body=ticket.description,
         is_public=True,
-        data={"channel": channel, "priority": priority, "type": type},
+        data={"channel": channel, "priority": priority, "type": type, **(data or {})},
     )
-    attach_files(ticket=ticket, event=event, actor=actor, files=files)
+    attach_files(ticket=ticket, event=event, uploaded_by=ticket.requester, files=files)
     # (before the clocks: policies match what it sets; what the opener chose stays)
     chosen = {"team"} if team_chosen else set()
     if priority != TicketPriority.NORMAL:
