@@ -39,11 +39,14 @@ from zhongtai.customers.models import (
     Purchase,
 )
 
-CHAT_KINDS = (
-    IdentityKind.WECOM_EXTERNAL_USERID,
-    IdentityKind.WECOM_USERID,
-    IdentityKind.WECOM_UNIONID,
-    IdentityKind.OTHER_CHAT,
+CHAT_KINDS: tuple[str, ...] = tuple(
+    kind.value
+    for kind in (
+        IdentityKind.WECOM_EXTERNAL_USERID,
+        IdentityKind.WECOM_USERID,
+        IdentityKind.WECOM_UNIONID,
+        IdentityKind.OTHER_CHAT,
+    )
 )
 
 
@@ -408,27 +411,26 @@ def _identity_items(value: Any) -> list[tuple[str, str]]:
 
 
 def _identities_given(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """The identities a contact row names, normalized where they can be (for looking up
-    who holds them; the row's plan reports the ones that cannot)."""
-    candidates: list[tuple[Any, Any]] = [
-        (str(IdentityKind.EMAIL), data.get("email")),
-        (str(IdentityKind.PHONE), data.get("phone")),
+    """The identities a contact row names, normalized as its plan will normalize them (to
+    look up who holds them; the plan reports the values that cannot be)."""
+    candidates: list[tuple[str, Any]] = [
+        (IdentityKind.EMAIL.value, data.get("email")),
+        (IdentityKind.PHONE.value, data.get("phone")),
     ]
     for kind in CHAT_KINDS:
-        value = data.get(kind)
-        if isinstance(value, str):
-            candidates += [(kind, part) for part in value.split(cleaning.LIST_SEPARATOR)]
-        elif isinstance(value, list):
-            candidates += [(kind, part) for part in value]
+        try:
+            candidates += [(kind, part) for part in cleaning.words(data.get(kind))]
+        except Bad:
+            continue
     items = data.get("identities")
     if isinstance(items, list):
-        candidates += [(i.get("kind"), i.get("value")) for i in items if isinstance(i, dict)]
+        candidates += [(str(i.get("kind")), i.get("value")) for i in items if isinstance(i, dict)]
     found = []
     for kind, value in candidates:
-        if not isinstance(value, str) or not value.strip():
+        if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
             continue
         try:
-            found.append((str(kind), identity_normalize(str(kind), value)))
+            found.append((kind, identity_normalize(kind, str(value))))
         except InvalidInput:
             continue
     return found
