@@ -63,11 +63,17 @@ def customer_search(*, actor: Actor, filters: CustomerFilter) -> QuerySet[Custom
 
 
 def tag_q(tag: str) -> Q:
-    """Customers whose tags hold ``tag``: PostgreSQL's jsonb containment; SQLite has none, so
-    the tag is looked for as a whole JSON string in the list's stored text."""
+    """Customers whose tags hold ``tag``."""
+    return json_list_q("tags", tag)
+
+
+def json_list_q(field: str, value: str) -> Q:
+    """Rows whose JSON list ``field`` holds ``value``: PostgreSQL's jsonb containment;
+    SQLite has none, so the value is looked for as a whole JSON string in the list's
+    stored text (written by ``json.dumps``, as Django stores it there)."""
     if connection.vendor == "postgresql":
-        return Q(tags__contains=[tag])
-    return Q(tags__icontains=json.dumps(tag))
+        return Q(**{f"{field}__contains": [value]})
+    return Q(**{f"{field}__icontains": json.dumps(value)})
 
 
 def customer_get(*, actor: Actor, customer_id: int) -> Customer:
