@@ -18,6 +18,7 @@ urlpatterns = [
     path("agent/macros/", include("zhongtai.macros.urls")),
     path("agent/customers/", include("zhongtai.customers.urls")),
     path("agent/webhooks/", include("zhongtai.channels.urls")),
+    path("agent/mailboxes/", include("zhongtai.channels.mail_urls")),
     path("", include("zhongtai.channels.chat_urls")),
     path("agent/", include("zhongtai.tickets.urls")),
     path("portal/help/", include("zhongtai.knowledge.portal_urls")),

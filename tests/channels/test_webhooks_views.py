@@ -156,7 +156,7 @@ def test_other_staff_are_refused(world: World, role: str) -> None:
     assert client.get(reverse("webhooks:webhook_list")).status_code == 403
     assert client.post(reverse("webhooks:webhook_create"), FORM).status_code == 403
     assert client.post(reverse("webhooks:webhook_rotate", args=[webhook.pk])).status_code == 403
-    assert 'data-testid="nav-webhooks"' not in _text(client.get(reverse("tickets:ticket_list")))
+    assert 'data-testid="nav-channels"' not in _text(client.get(reverse("tickets:ticket_list")))
     assert WebhookSubscription.objects.get().secret == webhook.secret
 
 

@@ -57,6 +57,7 @@ class Rule:
     data: Any = None
     files: bool = False
     htmx: bool = False
+    content_type: str = ""  # a body sent as it is (``data`` is the raw text), not as JSON
     why: str = ""
 
 
@@ -131,6 +132,7 @@ def _integrations_page(allowed: str) -> dict[str, str]:
     return page(staff="403", admin=allowed, other_agent="403")
 
 
+MAIL_BODY = "From: li@acme.example\nSubject: Matrix\nMessage-ID: <m@acme.example>\n\nHello\n"
 TICKET_BODY = {"subject": "Route matrix", "description": "Checking who may do what."}
 
 HTML: dict[str, Rule] = {
@@ -394,6 +396,18 @@ HTML: dict[str, Rule] = {
         htmx=True,
         why="the composer's note that a macro's text was inserted (204)",
     ),
+    # --- mailboxes: the unit's administrators alone -------------------------------------
+    "mail:mailbox_list": Rule("get", _integrations_page("2xx")),
+    "mail:mailbox_detail": Rule(
+        "get", _integrations_page("2xx"), kwargs={"mailbox_id": "@mailbox"}
+    ),
+    "mail:mailbox_delete": Rule(
+        "post", _integrations_page("3xx"), kwargs={"mailbox_id": "@mailbox"}
+    ),
+    "mail:inbound_reprocess": Rule(
+        "post", _integrations_page("3xx"), kwargs={"inbound_id": "@inbound"}
+    ),
+    "mail:inbound_raw": Rule("get", _integrations_page("2xx"), kwargs={"inbound_id": "@inbound"}),
     # --- enterprise chat: WeCom's callback answers whoever calls it by the signature alone
     # (none here: 403); the sidebar is the staff's; WeCom apps are the administrators' ------
     "chat:wecom_callback": Rule(
@@ -997,6 +1011,37 @@ API: dict[str, Rule] = {
         kwargs={"macro_id": "@macro"},
         data={"ticket": "@own"},
         why="@macro tags the ticket and sets it pending customer, which every staff role may",
+    ),
+    # Mailboxes and the raw-message endpoint: the unit's administrators alone.
+    "GET /api/v1/mailboxes": Rule("get", _integrations_api("2xx")),
+    "POST /api/v1/mailboxes": Rule(
+        "post", _integrations_api("2xx"), data={"name": "Desk", "address": "desk@sh.example"}
+    ),
+    "GET /api/v1/mailboxes/{mailbox_id}": Rule(
+        "get", _integrations_api("2xx"), kwargs={"mailbox_id": "@mailbox"}
+    ),
+    "PUT /api/v1/mailboxes/{mailbox_id}": Rule(
+        "put",
+        _integrations_api("2xx"),
+        kwargs={"mailbox_id": "@mailbox"},
+        data={"name": "Support", "address": "support@sh.example"},
+    ),
+    "DELETE /api/v1/mailboxes/{mailbox_id}": Rule(
+        "delete", _integrations_api("2xx"), kwargs={"mailbox_id": "@mailbox"}
+    ),
+    "POST /api/v1/mailboxes/{mailbox_id}/messages": Rule(
+        "post",
+        _integrations_api("2xx"),
+        kwargs={"mailbox_id": "@mailbox"},
+        data=MAIL_BODY,
+        content_type="message/rfc822",
+        why="a raw mail, as a relay sends it",
+    ),
+    "GET /api/v1/mailboxes/{mailbox_id}/inbound": Rule(
+        "get", _integrations_api("2xx"), kwargs={"mailbox_id": "@mailbox"}
+    ),
+    "POST /api/v1/mailboxes/inbound/{inbound_id}/reprocess": Rule(
+        "post", _integrations_api("2xx"), kwargs={"inbound_id": "@inbound"}
     ),
     # Outbound webhooks: the unit's administrators alone (integrations.manage).
     "GET /api/v1/webhooks": Rule("get", _integrations_api("2xx")),

@@ -24,6 +24,8 @@ from zhongtai.accounts import services as account_services
 from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.models import User
 from zhongtai.channels import services as webhook_services
+from zhongtai.channels.mail import mailboxes
+from zhongtai.channels.mail.intake import mail_intake
 from zhongtai.channels.wecom import service as wecom_service
 from zhongtai.core.api import api
 from zhongtai.core.models import Tenant
@@ -188,7 +190,14 @@ def _scene(world: factories.World) -> dict[str, int]:
         ),
     )
     delivery = webhook_services.webhook_ping(actor=world.admin, webhook_id=webhook.pk)
+    mailbox = mailboxes.mailbox_save(
+        actor=world.admin,
+        data=mailboxes.MailboxInput(name="Support", address="support@sh.example"),
+    )
+    inbound = mail_intake(mailbox=mailbox, raw=b"not a mail", source="relay")
     return {
+        "mailbox": mailbox.pk,
+        "inbound": inbound.pk,
         "webhook": webhook.pk,
         "delivery": delivery.pk,
         "wecom_app": wecom_app.pk,
@@ -258,6 +267,8 @@ def _request(client: Client, rule: Rule, url: str, scene: dict[str, int], as_api
     if rule.data is None:
         return method(url, headers=headers)
     data = _fill(rule.data, scene)
+    if rule.content_type:
+        return method(url, data=data, content_type=rule.content_type, headers=headers)
     if as_api:
         return method(url, data=data, content_type="application/json", headers=headers)
     return method(url, data=data, headers=headers)

@@ -142,6 +142,7 @@ def actor_of(request: HttpRequest) -> Actor:
 def register_routers() -> None:
     from zhongtai.accounts.api import router as accounts_router
     from zhongtai.channels.api import router as webhooks_router
+    from zhongtai.channels.mail_api import router as mailboxes_router
     from zhongtai.customers.api import router as customers_router
     from zhongtai.knowledge.api import bot_router
     from zhongtai.knowledge.api import router as knowledge_router
@@ -163,6 +164,7 @@ def register_routers() -> None:
     api.add_router("/bot", bot_router)
     api.add_router("/macros", macros_router)
     api.add_router("/webhooks", webhooks_router)
+    api.add_router("/mailboxes", mailboxes_router)
 
 
 register_routers()
