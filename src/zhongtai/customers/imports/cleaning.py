@@ -8,6 +8,7 @@ all its faults at once.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import date
@@ -81,6 +82,7 @@ class RowValues:
             raise RowRejected(self.errors)
 
 
+@functools.cache
 def text(model: type[models.Model], name: str, *, required: bool = False) -> Callable[[Any], str]:
     """One line of text, trimmed, at most as long as the model's field."""
     field = model._meta.get_field(name)
@@ -104,14 +106,16 @@ def text(model: type[models.Model], name: str, *, required: bool = False) -> Cal
     return clean
 
 
+@functools.cache
 def choice(choices: type[models.TextChoices], default: str) -> Callable[[Any], str]:
     """One of the choices' values (blank: ``default``)."""
+    values = frozenset(choices.values)
 
     def clean(value: Any) -> str:
         word = "" if value is None else str(value).strip()
         if not word:
             return default
-        if word not in choices.values:
+        if word not in values:
             raise Bad(_("Choose one of: %(choices)s") % {"choices": ", ".join(choices.values)})
         return word
 

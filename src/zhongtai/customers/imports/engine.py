@@ -218,7 +218,9 @@ def _chunk_plan(
             ready.append((row, external_id))
     ids = [external_id for _row, external_id in ready]
     model: Any = spec.model
-    stored = model.objects.filter(tenant=batch.tenant, external_id__in=ids) if ids else []
+    stored: Any = model.objects.filter(tenant=batch.tenant, external_id__in=ids) if ids else []
+    if ids and spec.stored:
+        stored = stored.only(*spec.stored)
     existing = {obj.external_id: obj for obj in stored}
     spec.preload(batch, [row.data for row, _id in ready])
     plans = []

@@ -10,6 +10,7 @@ out of a file keeps what is stored.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +18,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhongtai.accounts.models import Membership, User
 from zhongtai.core.errors import InvalidInput
@@ -48,6 +50,10 @@ CHAT_KINDS: tuple[str, ...] = tuple(
         IdentityKind.OTHER_CHAT,
     )
 )
+
+
+_NAME_TAKEN = gettext_lazy("Another customer of this unit has this name.")
+_SERIAL_TAKEN = gettext_lazy("Another asset of this unit has this serial number.")
 
 
 @dataclass
@@ -98,14 +104,14 @@ class Batch:
         return cls(tenant, today, user, fields, staff)
 
     def unique(
-        self, row: RowValues, column: str, key: tuple[str, str], owner: int | None, taken: str
+        self, row: RowValues, column: str, key: tuple[str, str], owner: int | None, taken: Any
     ) -> None:
         """``key`` (e.g. ``("name", "Acme")``) is held by no other row of the unit (else the
         row fails with ``taken``), nor claimed by an earlier row of the file; ``owner`` is
         the row's own stored object."""
         holder = self.holders.get(key)
         if holder is not None and holder != owner:
-            row.fail(column, taken)
+            row.fail(column, str(taken() if callable(taken) else taken))
         line = self.claims.get(key)
         if line is not None:
             message = _("Line %(line)d of this file already has this value.")
@@ -140,6 +146,8 @@ class Kind:
     model: ClassVar[type[models.Model]]
     columns: ClassVar[tuple[str, ...]]
     required: ClassVar[tuple[str, ...]]
+    # what a plan reads of a stored row (the rest is left to the database)
+    stored: ClassVar[tuple[str, ...] | None] = None
 
     def known(self, batch: Batch) -> set[str]:
         """Every column a file may have (JSON Lines may also have the JSON forms)."""
@@ -227,6 +235,18 @@ class CustomerRows(Kind):
         "region",
     )
     required = ("external_id", "name")
+    stored = (
+        "tenant",
+        "external_id",
+        "name",
+        "lifecycle_stage",
+        "owner",
+        "tags",
+        "domains",
+        "industry",
+        "region",
+        "custom",
+    )
 
     def known(self, batch: Batch) -> set[str]:
         return set(self.header(batch))
@@ -269,8 +289,7 @@ class CustomerRows(Kind):
         custom = self._custom(batch, row, customer)
         if custom is not None:
             values["custom"] = custom
-        taken = _("Another customer of this unit has this name.")
-        batch.unique(row, "name", ("name", values["name"]), customer.pk, taken)
+        batch.unique(row, "name", ("name", values["name"]), customer.pk, _NAME_TAKEN)
         row.check()
         _apply(plan, values)
         plan.moves_tier = plan.created or bool(plan.fields & {"tags", "lifecycle_stage"})
@@ -365,9 +384,7 @@ class ContactRows(Kind):
             phone = identity_normalize(IdentityKind.PHONE, contact.phone)
             identities.insert(0, ("phone", (IdentityKind.PHONE, phone)))
         for column, key in identities:
-            taken = _("Another contact of this unit already has the %(kind)s %(value)s.")
-            label = IdentityKind(key[0]).label
-            batch.unique(row, column, key, contact.pk, taken % {"kind": label, "value": key[1]})
+            batch.unique(row, column, key, contact.pk, functools.partial(_identity_taken, key))
         row.check()
         keys = list(dict.fromkeys(key for _column, key in identities))
         plan.identities = [key for key in keys if batch.holders.get(key) is None]
@@ -387,6 +404,11 @@ class ContactRows(Kind):
 
     def summary(self, obj: Any) -> dict[str, Any]:
         return {"contact": obj.name}
+
+
+def _identity_taken(key: tuple[str, str]) -> str:
+    message = _("Another contact of this unit already has the %(kind)s %(value)s.")
+    return message % {"kind": IdentityKind(key[0]).label, "value": key[1]}
 
 
 def _normalizer(kind: str, value: str) -> Callable[[Any], str]:
@@ -555,8 +577,7 @@ class AssetRows(Kind):
             if not row.has(name):
                 values[name] = getattr(asset, name)
         key = ("serial", str(values["serial_number"]))
-        taken = _("Another asset of this unit has this serial number.")
-        batch.unique(row, "serial_number", key, asset.pk, taken)
+        batch.unique(row, "serial_number", key, asset.pk, _SERIAL_TAKEN)
         row.check()
         plan = _child_plan(asset, customer_id, line, external_id)
         _apply(plan, values)
