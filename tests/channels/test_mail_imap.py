@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ from tests.channels.imap_support import HOST, Dovecot, ImapUser, free_port
 from tests.channels.test_mail_parser import CORPUS, Quarantined
 from tests.support import huey_drain
 from zhongtai.channels import tasks
-from zhongtai.channels.mail import imap, mailboxes
+from zhongtai.channels.mail import imap, mailboxes, oauth
 from zhongtai.channels.models import (
     InboundMail,
     InboundState,
@@ -378,6 +378,27 @@ def test_an_intake_bug_on_one_mail_does_not_stop_the_others(world, dovecot, monk
     assert f"UID {bad}: the mail could not be stored" in mailbox.last_error
 
 
+def test_a_database_failure_stops_the_poll_and_leaves_the_rest_unseen(world, dovecot, monkeypatch):
+    user = dovecot.user()
+    uids = dovecot.append(user, mail(1), mail(2), mail(3))
+    mailbox = mailbox_for(world, dovecot, user)
+    real_intake = imap.mail_intake
+
+    def intake(*, mailbox: Mailbox, raw: bytes, source: str) -> InboundMail:
+        if b"Printer 2 " in raw:
+            raise OperationalError("the database is down")
+        return real_intake(mailbox=mailbox, raw=raw, source=source)
+
+    monkeypatch.setattr(imap, "mail_intake", intake)
+    with pytest.raises(OperationalError):
+        imap.mailbox_poll(mailbox_id=mailbox.pk)
+
+    assert dovecot.unseen(user) == uids[1:]
+    monkeypatch.setattr(imap, "mail_intake", real_intake)
+    assert imap.mailbox_poll(mailbox_id=mailbox.pk).taken == 2
+    assert tickets(world) == 3
+
+
 # --- a worker killed mid-poll -----------------------------------------------------------
 
 
@@ -598,6 +619,17 @@ def test_a_refused_client_and_an_unreachable_token_endpoint_are_shown(world, dov
         imap.mailbox_poll(mailbox_id=mailbox.pk)
     mailbox.refresh_from_db()
     assert "token endpoint cannot be reached" in mailbox.last_error
+
+
+def test_a_refresh_asks_microsoft_for_the_mail_scopes_and_others_for_none(world, dovecot):
+    mailbox = mailbox_for(world, dovecot, dovecot.user())
+    mailbox.oauth_token_url = "https://login.microsoftonline.com/contoso/oauth2/v2.0/token"
+    assert oauth.refresh_form(mailbox)["scope"] == (
+        "https://outlook.office.com/IMAP.AccessAsUser.All "
+        "https://outlook.office.com/SMTP.Send offline_access"
+    )
+    mailbox.oauth_token_url = "https://oauth2.googleapis.com/token"
+    assert "scope" not in oauth.refresh_form(mailbox)
 
 
 # --- Huey: the minute's job, one poll per mailbox at a time, backoff --------------------

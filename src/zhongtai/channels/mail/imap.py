@@ -37,7 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError, transaction
+from django.db import Error as DatabaseFailure
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -114,7 +115,7 @@ def _take_unseen(session: _Session, mailbox: Mailbox, limit: int, result: PollRe
             continue
         try:
             mail_intake(mailbox=mailbox, raw=raw, source="imap")
-        except DatabaseError:
+        except DatabaseFailure:
             raise  # the database is down: stop here, every mail left stays unseen
         except Exception:  # a bug with this one mail must not hold up the others
             logger.exception("Mailbox %s: the intake failed on UID %s", mailbox.pk, uid)

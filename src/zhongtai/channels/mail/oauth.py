@@ -37,6 +37,13 @@ REFRESH_MARGIN = timedelta(minutes=2)
 TIMEOUT_SECONDS = 30
 DEFAULT_LIFETIME = 3600  # seconds, when the provider does not say (RFC 6749 §5.1)
 USER_AGENT = "Zhongtai-Mail/1"
+# The scopes a refresh asks for, by the token URL's host (where the provider needs them)
+SCOPES = {
+    "login.microsoftonline.com": (
+        "https://outlook.office.com/IMAP.AccessAsUser.All "
+        "https://outlook.office.com/SMTP.Send offline_access"
+    ),
+}
 
 
 class OAuthError(Exception):
@@ -127,15 +134,23 @@ def _refresh(mailbox: Mailbox, *, now: datetime) -> TokenAnswer:
         return _answer(status, body, now=now)
 
 
+def refresh_form(mailbox: Mailbox) -> dict[str, str]:
+    """The refresh request's form. Microsoft's v2.0 endpoint wants the scopes again (the
+    consent's or fewer); Google and most others take the consent's without being told."""
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": mailbox.oauth_refresh_token,
+        "client_id": mailbox.oauth_client_id,
+        "client_secret": mailbox.oauth_client_secret,
+    }
+    scope = SCOPES.get(urlsplit(mailbox.oauth_token_url).hostname or "")
+    if scope:
+        form["scope"] = scope
+    return form
+
+
 def _post(mailbox: Mailbox) -> tuple[int, Any]:
-    form = urlencode(
-        {
-            "grant_type": "refresh_token",
-            "refresh_token": mailbox.oauth_refresh_token,
-            "client_id": mailbox.oauth_client_id,
-            "client_secret": mailbox.oauth_client_secret,
-        }
-    ).encode()
+    form = urlencode(refresh_form(mailbox)).encode()
     if urlsplit(mailbox.oauth_token_url).scheme not in ("https", "http"):
         raise OAuthError(_("The OAuth token URL must be an https:// address."), "not_configured")
     request = urllib.request.Request(  # noqa: S310 (the scheme is checked above)
