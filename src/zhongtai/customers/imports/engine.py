@@ -11,13 +11,14 @@ changed are computed again, in bulk, and the SLA clocks are told once.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -272,15 +273,7 @@ def _chunk_write(spec: Kind, batch: Batch, plans: list[Plan]) -> set[int]:
     if not plans:
         return set()
     model: Any = spec.model
-    updated = [p for p in plans if not p.created]
-    if updated:
-        now = timezone.now()
-        for plan in updated:
-            plan.obj.updated_at = now
-        fields = sorted(set().union(*(p.fields for p in updated)))
-        objs = [p.obj for p in updated if p.fields]
-        if objs:
-            model.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=WRITE_BATCH)
+    _update(model, [p for p in plans if p.fields])
     model.objects.bulk_create([p.obj for p in plans if p.created], batch_size=WRITE_BATCH)
     identities = [
         Identity(tenant=batch.tenant, contact_id=p.obj.pk, kind=kind, value=value)
@@ -297,6 +290,29 @@ def _chunk_write(spec: Kind, batch: Batch, plans: list[Plan]) -> set[int]:
             if plan.customer_before is not None:
                 tiers.add(plan.customer_before)
     return tiers
+
+
+def _update(model: Any, plans: list[Plan]) -> None:
+    """Write the changed fields of stored rows: one statement per set of changed fields,
+    run for every row at once (``executemany``). ``bulk_update`` would build a CASE of
+    every row per field, and spend 3 ms a row building it."""
+    groups: dict[tuple[str, ...], list[Any]] = defaultdict(list)
+    for plan in plans:
+        groups[tuple(sorted(plan.fields))].append(plan.obj)
+    now = timezone.now()
+    quote = connection.ops.quote_name
+    pk = quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        for names, objs in groups.items():
+            fields = [model._meta.get_field(name) for name in (*names, "updated_at")]
+            assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+            sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (names from the model)
+            rows = []
+            for obj in objs:
+                obj.updated_at = now
+                values = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+                rows.append([*values, obj.pk])
+            cursor.executemany(sql, rows)
 
 
 def _event(spec: Kind, batch: Batch, plan: Plan) -> ProfileEvent:
