@@ -221,7 +221,7 @@ class WeComInbound(TenantScopedModel):
 class MailSecurity(models.TextChoices):
     SSL = "ssl", _("SSL/TLS")
     STARTTLS = "starttls", _("STARTTLS")
-    NONE = "none", _("None (loopback only)")
+    NONE = "none", _("None (a trusted network only)")
 
 
 class MailAuth(models.TextChoices):

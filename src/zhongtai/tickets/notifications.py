@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhongtai.accounts.models import User
+from zhongtai.channels.mail import outgoing
 from zhongtai.core.permissions import Role
 from zhongtai.tickets.choices import Channel, EventType
 from zhongtai.tickets.models import Notification, TicketEvent
@@ -77,17 +78,26 @@ def ticket_event_notify(*, event_id: int) -> int:
         return 0
     sent = 0
     for recipient in notification_recipients(event):
-        with transaction.atomic():
-            notification, _created = Notification.objects.select_for_update().get_or_create(
-                event=event, recipient=recipient, defaults={"tenant_id": event.tenant_id}
-            )
-            if notification.sent_at is not None:
-                continue
-            _send(event, recipient)
-            notification.sent_at = timezone.now()
-            notification.save(update_fields=["sent_at", "updated_at"])
-            sent += 1
+        try:
+            sent += _notify_once(event, recipient)
+        except outgoing.MailboxSendError as error:
+            outgoing.failure_record(error)  # (the notification's transaction rolled back)
+            raise
     return sent
+
+
+def _notify_once(event: TicketEvent, recipient: str) -> int:
+    """Send one notification unless it was sent already (1 when sent now)."""
+    with transaction.atomic():
+        notification, _created = Notification.objects.select_for_update().get_or_create(
+            event=event, recipient=recipient, defaults={"tenant_id": event.tenant_id}
+        )
+        if notification.sent_at is not None:
+            return 0
+        _send(event, recipient)
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["sent_at", "updated_at"])
+        return 1
 
 
 def _sla_context(event: TicketEvent) -> dict[str, object]:
@@ -120,4 +130,16 @@ def _send(event: TicketEvent, recipient: str) -> None:
             context["sla"] = _sla_context(event)
         subject = render_to_string("tickets/email/subject.txt", context).strip()
         body = render_to_string("tickets/email/body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    if ticket.contact is not None and recipient == ticket.contact.email:
+        # to the customer: through the ticket's mailbox, threaded, answerable
+        outgoing.send_to_contact(
+            ticket,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            automatic=event.type == EventType.CREATED,
+        )
+        return
+    EmailMessage(
+        subject, body, settings.DEFAULT_FROM_EMAIL, [recipient], headers=outgoing.internal_headers()
+    ).send()

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("ssl", "SSL/TLS"),
                             ("starttls", "STARTTLS"),
-                            ("none", "None (loopback only)"),
+                            ("none", "None (a trusted network only)"),
                         ],
                         default="ssl",
                         max_length=10,
@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("ssl", "SSL/TLS"),
                             ("starttls", "STARTTLS"),
-                            ("none", "None (loopback only)"),
+                            ("none", "None (a trusted network only)"),
                         ],
                         default="ssl",
                         max_length=10,
