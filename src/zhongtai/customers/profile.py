@@ -11,11 +11,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from zhongtai.accounts.actors import Actor
-from zhongtai.core.pagination import keyset_page
+from zhongtai.core.errors import NotFound
+from zhongtai.core.pagination import cursor_decode, keyset_page
 from zhongtai.customers import presenters, selectors
 from zhongtai.customers.identities import identity_normalize
 from zhongtai.customers.models import (
@@ -76,7 +77,9 @@ class Profile:
 
 
 def history_qs(*, actor: Actor, customer: Customer) -> QuerySet[Ticket]:
-    """The customer's tickets with what a history row shows (not the merged-away ones)."""
+    """The customer's tickets with what a history row shows (not the merged-away ones).
+
+    The description is left out: no history row shows it, and a mail's can be long."""
     replies = (
         TicketEvent.objects.filter(ticket=OuterRef("pk"), type=EventType.PUBLIC_REPLY)
         .order_by()
@@ -87,19 +90,38 @@ def history_qs(*, actor: Actor, customer: Customer) -> QuerySet[Ticket]:
     return (
         ticket_visible_qs(actor=actor)
         .filter(customer=customer, merged_into__isnull=True)
-        .select_related("assignee", "contact", "asset", "category")
+        .select_related("assignee", "contact", "asset")
+        .defer("description")
         .annotate(replies=Subquery(replies))
     )
+
+
+def _customer(actor: Actor, customer_id: int, *related: str) -> Customer:
+    """The customer (``NotFound`` as ``customer_get``), its unit taken from the actor: the
+    selector keeps to that unit, and history rows print its ticket prefix."""
+    customer = (
+        selectors.customer_list(actor=actor).select_related(*related).filter(pk=customer_id).first()
+    )
+    if customer is None:
+        raise NotFound()
+    customer.tenant = actor.tenant
+    return customer
 
 
 def history_page(
     *, actor: Actor, customer_id: int, cursor: str | None = None, limit: int = HISTORY_PAGE
 ) -> tuple[Customer, list[Ticket], str | None]:
-    customer = selectors.customer_get(actor=actor, customer_id=customer_id)
-    rows, next_cursor = keyset_page(
-        history_qs(actor=actor, customer=customer), cursor=cursor, limit=limit
-    )
-    return customer, rows, next_cursor
+    customer = _customer(actor, customer_id)
+    rows = history_qs(actor=actor, customer=customer)
+    if cursor:
+        # What keyset_page adds, "(created_at, id) before the cursor's", is an OR no index
+        # can start from; this bound, which it implies, lets both databases seek to the
+        # cursor instead of walking every newer ticket (PostgreSQL, which takes the
+        # created_at index for a big customer, walked 75,000 of them at page 150: 50 ms).
+        created, _pk = cursor_decode(cursor)
+        rows = rows.filter(created_at__lte=created)
+    page, next_cursor = keyset_page(rows, cursor=cursor, limit=limit)
+    return customer, page, next_cursor
 
 
 def _stats(actor: Actor, customer: Customer, now: Any) -> ServiceStats:
@@ -108,25 +130,19 @@ def _stats(actor: Actor, customer: Customer, now: Any) -> ServiceStats:
         total=Count("id"),
         open=Count("id", filter=Q(is_open=True)),
         recent=Count("id", filter=Q(created_at__gte=now - timedelta(days=90))),
+        last=Max("created_at"),
     )
-    last = tickets.order_by("-created_at", "-id").values_list("created_at", flat=True).first()
     return ServiceStats(
         tickets=counts["total"],
         open=counts["open"],
         last_90_days=counts["recent"],
-        last_ticket_at=last,
+        last_ticket_at=counts["last"],
     )
 
 
 def customer_profile(*, actor: Actor, customer_id: int, language: str = "en") -> Profile:
-    """Everything the 360 page shows, in a bounded number of queries."""
-    customer = selectors.customer_get(actor=actor, customer_id=customer_id)
-    if customer.owner_id or customer.tier_override_by_id:
-        customer = (
-            selectors.customer_list(actor=actor)
-            .select_related("owner", "tier_override_by")
-            .get(pk=customer.pk)
-        )
+    """Everything the 360 page shows, in a bounded number of queries (12)."""
+    customer = _customer(actor, customer_id, "owner", "tier_override_by")
     now = timezone.now()
     today = local_today(actor)
     contacts = list(
