@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from zhongtai.accounts.models import User
+from zhongtai.channels.models import InboundMail, WeComInbound
 from zhongtai.core.demo import DEMO_PASSWORD
 from zhongtai.core.demo.directory import directory_create
 from zhongtai.core.demo.replay import plans_play
@@ -73,26 +74,26 @@ def test_small_demo_keeps_every_invariant_and_has_a_realistic_mix():
     tenants = {t.slug: t for t in Tenant.objects.all()}
     assert set(tenants) == {"sh", "saas"}
     assert all(t.is_demo for t in tenants.values())
-    # (besides the requests its bot conversations handed to a person, numbered after them)
-    bot = BotConversation.objects.exclude(ticket=None)
-    assert Ticket.objects.exclude(pk__in=bot.values("ticket")).count() == 400
+    # (besides the requests its bot conversations handed to a person and its mailboxes took
+    # in, numbered after them)
+    apart = {
+        *BotConversation.objects.exclude(ticket=None).values_list("ticket", flat=True),
+        *InboundMail.objects.exclude(ticket=None).values_list("ticket", flat=True),
+    }
+    assert Ticket.objects.exclude(pk__in=apart).count() == 400
     for tenant in tenants.values():
         tickets = list(
-            Ticket.objects.filter(tenant=tenant)
-            .exclude(pk__in=bot.values("ticket"))
-            .order_by("created_at", "id")
+            Ticket.objects.filter(tenant=tenant).exclude(pk__in=apart).order_by("created_at", "id")
         )
         assert len(tickets) == 200
-        assert tenant.ticket_seq == 200 + bot.filter(tenant=tenant).count()
+        assert tenant.ticket_seq == 200 + Ticket.objects.filter(tenant=tenant, pk__in=apart).count()
         assert sorted(t.number for t in tickets) == list(range(1, 201))
         assert [t.number for t in tickets] == sorted(t.number for t in tickets)
     # and every ticket is consistent with its own timeline
     events: dict[int, list[TicketEvent]] = {}
     for event in TicketEvent.objects.select_related("actor").order_by("created_at", "id"):
         events.setdefault(event.ticket_id, []).append(event)
-    for ticket in Ticket.objects.exclude(pk__in=bot.values("ticket")).select_related(
-        "contact__user"
-    ):
+    for ticket in Ticket.objects.exclude(pk__in=apart).select_related("contact__user"):
         assert_ticket_invariants(ticket, events[ticket.pk])
     # and the mix is realistic
     tickets = Ticket.objects.all()
@@ -136,6 +137,12 @@ def test_small_demo_keeps_every_invariant_and_has_a_realistic_mix():
             == Contact.objects.filter(tenant=tenant).count()
         )
     assert Identity.objects.filter(kind="wecom_external_userid").exists()
+    # each unit's mailbox took mail through the real intake: a request, a customer's answer
+    # on its ticket, an out-of-office kept unanswered, an unreadable mail in quarantine
+    for tenant in tenants.values():
+        states = set(InboundMail.objects.filter(tenant=tenant).values_list("state", flat=True))
+        assert states == {"ticket", "reply", "ignored", "quarantined"}
+    assert WeComInbound.objects.filter(tenant__slug="sh").count() == 2
 
 
 def test_bulk_path_writes_what_the_services_write():
@@ -198,8 +205,11 @@ def test_second_run_is_a_no_op_and_reset_reloads():
     assert set(Ticket.objects.values_list("pk", flat=True)) == first_ids
     # and --reset wipes the demo and loads the same data again
     assert "Demo loaded" in demo("--tickets", "40", "--reset")
-    handed_over = BotConversation.objects.exclude(ticket=None).values("ticket")
-    assert Ticket.objects.exclude(pk__in=handed_over).count() == 40
+    apart = {
+        *BotConversation.objects.exclude(ticket=None).values_list("ticket", flat=True),
+        *InboundMail.objects.exclude(ticket=None).values_list("ticket", flat=True),
+    }
+    assert Ticket.objects.exclude(pk__in=apart).count() == 40
     assert not first_ids & set(Ticket.objects.values_list("pk", flat=True))
     assert User.objects.filter(username="demo.admin").count() == 1
 

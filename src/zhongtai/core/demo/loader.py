@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from zhongtai.accounts.models import User
 from zhongtai.core.demo import units
+from zhongtai.core.demo.channels import channels_create
 from zhongtai.core.demo.customers360 import customers360_create
 from zhongtai.core.demo.directory import UnitDirectory, directory_create
 from zhongtai.core.demo.knowledge import knowledge_create
@@ -182,6 +183,7 @@ def demo_load(
             knowledge_use_create(directory=directory, rng=rng)
             macros_create(tenant=directory.tenant)
             customers360_create(directory=directory)
+            channels_create(directory=directory)
     return DemoResult(
         loaded=True,
         seconds=time.perf_counter() - started,
