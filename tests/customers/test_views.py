@@ -181,3 +181,45 @@ def test_settings_add_a_rule_and_a_field(world: World) -> None:
     assert empty_rule.status_code == 422
     assert CustomField.objects.get(key="plan").choices == ["A", "B"]
     assert _client(world.agent).get(url).status_code == 403
+
+
+def test_a_big_installed_base_shows_twenty_assets_then_the_rest(world: World) -> None:
+    acme = _acme(world)
+    Asset.objects.bulk_create(
+        Asset(tenant=world.tenant, customer=acme, product_model="VMC", serial_number=f"SN-{n:03d}")
+        for n in range(45)
+    )
+    client = _client(world.agent)
+
+    page = client.get(reverse("customers:customer_detail", args=[acme.pk])).content.decode()
+    rest = client.get(reverse("customers:customer_assets", args=[acme.pk]), {"offset": 20})
+
+    assert page.count('data-testid="asset"') == 20
+    assert "All 45 assets" in page
+    assert rest.content.decode().count('data-testid="asset"') == 25
+    assert (
+        _client(world.other_agent)
+        .get(reverse("customers:customer_assets", args=[acme.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_an_identity_for_a_contact_chosen_in_the_form(world: World) -> None:
+    acme = _acme(world)
+    contact = services.contact_create(
+        actor=world.agent, customer_id=acme.pk, data=services.ContactInput(name="Li Wei")
+    )
+    other = Customer.objects.create(tenant=world.tenant, name="Beta")
+    theirs = services.contact_create(
+        actor=world.agent, customer_id=other.pk, data=services.ContactInput(name="Wang")
+    )
+    client = _client(world.agent)
+    url = reverse("customers:identity_add", args=[acme.pk])
+
+    client.post(url, {"contact": contact.pk, "kind": "wecom_userid", "value": "liwei"})
+    wrong_customer = client.post(url, {"contact": theirs.pk, "kind": "wecom_userid", "value": "w"})
+
+    assert contact.identities.get().value == "liwei"
+    assert wrong_customer.status_code == 404
+    assert not theirs.identities.exists()

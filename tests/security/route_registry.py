@@ -455,6 +455,9 @@ HTML: dict[str, Rule] = {
     "customers:customer_edit": Rule(
         "get", page(staff="2xx", other_agent="404"), kwargs={"customer_id": "@acme"}
     ),
+    "customers:customer_assets": Rule(
+        "get", page(staff="2xx", other_agent="404"), kwargs={"customer_id": "@acme"}
+    ),
     "customers:customer_history": Rule(
         "get", page(staff="2xx", other_agent="404"), kwargs={"customer_id": "@acme"}
     ),
@@ -479,8 +482,8 @@ HTML: dict[str, Rule] = {
     "customers:identity_add": Rule(
         "post",
         page(staff="3xx", other_agent="404"),
-        kwargs={"customer_id": "@acme", "contact_id": "@acme_contact"},
-        data={"kind": "wecom_userid", "value": "liwei"},
+        kwargs={"customer_id": "@acme"},
+        data={"contact": "@acme_contact", "kind": "wecom_userid", "value": "liwei"},
     ),
     "customers:identity_remove": Rule(
         "post",

@@ -156,6 +156,7 @@ class ContactForm(forms.Form):
 
 
 class IdentityForm(forms.Form):
+    contact = forms.IntegerField(label=_("Contact"), min_value=1)
     kind = forms.ChoiceField(label=_("Kind"), choices=IdentityKind.choices)
     value = forms.CharField(label=_("Value"), max_length=200)
 

@@ -156,11 +156,10 @@ def customer_profile(*, actor: Actor, customer_id: int, language: str = "en") ->
     active = [c for c in contracts if c.status_on(today) == ContractStatus.ACTIVE]
     renewals = [c for c in active if c.renews_on or c.ends_on]
     next_renewal = min(renewals, key=lambda c: c.renews_on or c.ends_on, default=None)
-    assets = list(Asset.objects.filter(customer=customer).order_by("serial_number"))
+    assets = _with_warranty(Asset.objects.filter(customer=customer), today)
     warranty: dict[str, int] = {}
     for asset in assets:
-        asset.warranty = asset.warranty_on(today)
-        warranty[asset.warranty] = warranty.get(asset.warranty, 0) + 1
+        warranty[asset.warranty] = warranty.get(asset.warranty, 0) + 1  # type: ignore[attr-defined]
     definitions = list(CustomField.objects.filter(tenant_id=customer.tenant_id))
     custom = [
         CustomValue(d.key, d.label(language), d.kind, customer.custom.get(d.key))
@@ -190,6 +189,19 @@ def customer_profile(*, actor: Actor, customer_id: int, language: str = "en") ->
         history_cursor=cursor,
         today=today,
     )
+
+
+def _with_warranty(assets: QuerySet[Asset], today: date) -> list[Asset]:
+    rows = list(assets.order_by("serial_number"))
+    for asset in rows:
+        asset.warranty = asset.warranty_on(today)  # type: ignore[attr-defined]
+    return rows
+
+
+def asset_list(*, actor: Actor, customer_id: int) -> list[Asset]:
+    """A customer's assets with their warranty today, by serial number."""
+    customer = _customer(actor, customer_id)
+    return _with_warranty(Asset.objects.filter(customer=customer), local_today(actor))
 
 
 def local_today(actor: Actor) -> date:

@@ -15,11 +15,8 @@ urlpatterns = [
     path("<int:customer_id>/notes/", views.note_add, name="note_add"),
     path("<int:customer_id>/tier/", views.tier_override, name="tier_override"),
     path("<int:customer_id>/contacts/", views.contact_add, name="contact_add"),
-    path(
-        "<int:customer_id>/contacts/<int:contact_id>/identities/",
-        views.identity_add,
-        name="identity_add",
-    ),
+    path("<int:customer_id>/identities/", views.identity_add, name="identity_add"),
+    path("<int:customer_id>/assets/", views.customer_assets, name="customer_assets"),
     path(
         "<int:customer_id>/identities/<int:identity_id>/remove/",
         views.identity_remove,

@@ -133,6 +133,19 @@ def customer_history(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def customer_assets(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The rest of a customer's assets, after the first ones the profile shows (htmx)."""
+    actor = _viewer(request)
+    try:
+        assets = profile.asset_list(actor=actor, customer_id=customer_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    offset = _int(request.GET.get("offset"), 0)
+    return render(request, "customers/partials/asset_rows.html", {"assets": assets[offset:]})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: HttpRequest, customer_id: int | None = None) -> HttpResponse:
     """Add a customer, or change a profile's own fields and custom fields."""
@@ -246,13 +259,15 @@ def contact_add(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def identity_add(request: HttpRequest, customer_id: int, contact_id: int) -> HttpResponse:
+def identity_add(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Give one of the customer's contacts an identity (chosen in one form for them all)."""
+
     def act(actor: Actor, data: dict[str, Any]) -> str:
-        contact = selectors.contact_get(actor=actor, contact_id=contact_id)
+        contact = selectors.contact_get(actor=actor, contact_id=data["contact"])
         if contact.customer_id != customer_id:
             raise NotFound()
         services.identity_add(
-            actor=actor, contact_id=contact_id, kind=data["kind"], value=data["value"]
+            actor=actor, contact_id=contact.pk, kind=data["kind"], value=data["value"]
         )
         return _("Identity added.")
 

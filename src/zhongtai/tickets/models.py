@@ -191,6 +191,12 @@ class Ticket(TenantScopedModel):
             ),
             models.Index(fields=["tenant", "contact", "-created_at", "-id"], name="ticket_portal"),
             models.Index(fields=["customer", "-created_at", "-id"], name="ticket_customer_history"),
+            # the Customer 360's counts read this index alone (no table rows)
+            models.Index(
+                fields=["customer", "tenant", "is_open", "created_at"],
+                name="ticket_customer_counts",
+                condition=Q(merged_into__isnull=True),
+            ),
             models.Index(
                 fields=["tenant", "engineer"],
                 name="ticket_engineer_open",
