@@ -35,7 +35,7 @@ from zhongtai.channels.wecom import selectors as wecom_selectors
 from zhongtai.channels.wecom import service as wecom
 from zhongtai.channels.wecom.errors import WeComError, WeComErrorCode
 from zhongtai.core.errors import ApplicationError, NotFound
-from zhongtai.customers import profile
+from zhongtai.customers import presenters, profile
 from zhongtai.customers import selectors as customer_selectors
 from zhongtai.customers import services as customer_services
 from zhongtai.customers.models import IdentityKind
@@ -151,6 +151,7 @@ def sidebar(request: HttpRequest) -> HttpResponse:
         data = profile.customer_profile(
             actor=actor, customer_id=identity.contact.customer_id, language=request.LANGUAGE_CODE
         )
+        presenters.label_history(data.history)
         form = SidebarTicketForm()
         form.fields["asset"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (a.pk, f"{a.product_model} · {a.serial_number}") for a in data.assets

@@ -228,6 +228,7 @@ class ProfileOut(Schema):
     next_renewal_on: date | None
     purchases: list[PurchaseOut]
     assets: list[AssetOut]
+    warranty_counts: dict[str, int] = Field(description="Assets by warranty today.")
     custom_fields: list[CustomFieldValueOut]
     events: list[ProfileEventOut]
     stats: StatsOut
@@ -389,6 +390,7 @@ def _profile_out(data: profile.Profile) -> dict[str, Any]:
         "next_renewal_on": data.next_renewal_on,
         "purchases": data.purchases,
         "assets": [{**vars(a), "warranty": a.warranty} for a in data.assets],  # type: ignore[attr-defined]
+        "warranty_counts": {str(k): v for k, v in data.warranty_counts.items()},
         "custom_fields": [vars(v) for v in data.custom],
         "events": [
             {**vars(e), "actor": _person(e.actor) if e.actor_id else None} for e in data.events

@@ -107,3 +107,39 @@ def events_with_lines(events: Iterable[ProfileEvent]) -> list[ProfileEvent]:
     for event in events:
         event.lines = event_lines(event, people)  # type: ignore[attr-defined]
     return events
+
+
+def _labels(choices: Any) -> dict[str, str]:
+    """A choices class's labels in the current language, translated once."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def label_history(tickets: Iterable[Any]) -> None:
+    """Give history rows their status, priority and channel labels (``get_…_display``
+    costs a translation and a hash of every choice per call: 75 calls a page)."""
+    from zhongtai.tickets.choices import Channel, TicketPriority, TicketStatus
+
+    status, priority, channel = _labels(TicketStatus), _labels(TicketPriority), _labels(Channel)
+    for ticket in tickets:
+        ticket.status_label = status.get(ticket.status, ticket.status)
+        ticket.priority_label = priority.get(ticket.priority, ticket.priority)
+        ticket.channel_label = channel.get(ticket.channel, ticket.channel)
+
+
+def label_profile(profile: Any) -> None:
+    """The same for the identities, contracts and events of a profile."""
+    from zhongtai.customers.models import ContractKind
+
+    kinds, types, contract_kinds = (
+        _labels(IdentityKind),
+        _labels(ProfileEventType),
+        _labels(ContractKind),
+    )
+    for contact in profile.contacts:
+        for identity in contact.identities.all():
+            identity.kind_label = kinds.get(identity.kind, identity.kind)
+    for event in profile.events:
+        event.type_label = types.get(event.type, event.type)
+    for contract in profile.contracts:
+        contract.kind_label = contract_kinds.get(contract.kind, contract.kind)
+    label_history(profile.history)

@@ -24,11 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.decorators import staff_actor_with
 from zhongtai.core.errors import ApplicationError, NotFound
-from zhongtai.customers import forms, profile, selectors, services
+from zhongtai.customers import forms, presenters, profile, selectors, services
 from zhongtai.customers.models import CustomerTier, LifecycleStage
 from zhongtai.tickets import selectors as ticket_selectors
 
 PAGE = 50
+ASSETS_SHOWN = 20  # the rest on demand (customer_assets)
 TIER_BADGES = {
     CustomerTier.STANDARD: "secondary",
     CustomerTier.PREMIUM: "info",
@@ -94,10 +95,14 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     actor = _viewer(request)
     try:
         data = profile.customer_profile(
-            actor=actor, customer_id=customer_id, language=request.LANGUAGE_CODE
+            actor=actor,
+            customer_id=customer_id,
+            language=request.LANGUAGE_CODE,
+            assets_limit=ASSETS_SHOWN,
         )
     except NotFound as exc:
         raise Http404 from exc
+    presenters.label_profile(data)
     return render(request, "customers/customer_detail.html", _detail_context(actor, data))
 
 
@@ -128,6 +133,7 @@ def customer_history(request: HttpRequest, customer_id: int) -> HttpResponse:
         )
     except NotFound as exc:
         raise Http404 from exc
+    presenters.label_history(rows)
     context = {"customer": customer, "history": rows, "cursor": cursor}
     return render(request, "customers/partials/history_rows.html", context)
 

@@ -190,8 +190,13 @@ class Ticket(TenantScopedModel):
                 fields=["tenant", "team", "is_open", "-created_at", "-id"], name="ticket_queue_team"
             ),
             models.Index(fields=["tenant", "contact", "-created_at", "-id"], name="ticket_portal"),
-            models.Index(fields=["customer", "-created_at", "-id"], name="ticket_customer_history"),
-            # the Customer 360's counts read this index alone (no table rows)
+            # the Customer 360: its history, newest first, and its counts, read from the index
+            # alone (no table rows); both hold the unit, which every query names
+            models.Index(
+                fields=["customer", "tenant", "-created_at", "-id"],
+                name="ticket_customer_history",
+                condition=Q(merged_into__isnull=True),
+            ),
             models.Index(
                 fields=["customer", "tenant", "is_open", "created_at"],
                 name="ticket_customer_counts",

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
         ("accounts", "0002_memberships_teams_tokens"),
         ("channels", "0002_wecom"),
         ("core", "0001_initial"),
-        ("tickets", "0008_ticket_customer_history"),
+        ("tickets", "0007_ticket_asset"),
     ]
 
     operations = [
