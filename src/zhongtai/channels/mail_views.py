@@ -187,6 +187,7 @@ def mailbox_detail(request: HttpRequest, mailbox_id: int) -> HttpResponse:
     )
     context = {
         "mailbox": mailbox,
+        "relay_url": f"/api/v1/mailboxes/{mailbox.pk}/messages",
         "form": form,
         "inbound": rows,
         "cursor": cursor,

@@ -141,7 +141,7 @@ class NoteForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    tier = forms.ChoiceField(label=_("Tier"), choices=CustomerTier.choices)
+    tier = forms.ChoiceField(label=_("Customer tier"), choices=CustomerTier.choices)
     reason = forms.CharField(label=_("Why"), max_length=300)
 
 
@@ -186,7 +186,7 @@ class ContractForm(forms.Form):
 
 class TierRuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    tier = forms.ChoiceField(label=_("Tier"), choices=CustomerTier.choices)
+    tier = forms.ChoiceField(label=_("Customer tier"), choices=CustomerTier.choices)
     position = forms.IntegerField(label=_("Order"), min_value=0, max_value=10_000, initial=0)
     min_value_per_year = forms.DecimalField(
         label=_("Yearly contract value at least"),

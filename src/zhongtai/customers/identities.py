@@ -39,6 +39,6 @@ def identity_normalize(kind: str, value: str) -> str:
         return digits
     if not _CHAT_ID.fullmatch(value):
         raise _invalid(
-            "value", _("A chat id is 1 to 128 letters, digits or the signs _ . @ : + -.")
+            "value", _("A chat id is 1 to 128 letters, digits or the characters _ . @ : + -.")
         )
     return value

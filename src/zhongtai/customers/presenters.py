@@ -61,7 +61,7 @@ def event_lines(event: ProfileEvent, people: dict[int, str]) -> list[str]:
     data = event.data or {}
     lines: list[str] = []
     if event.type in (ProfileEventType.TIER, ProfileEventType.OVERRIDE):
-        lines.append(f"{_('Tier')}: {_tier(data.get('from'))} → {_tier(data.get('to'))}")
+        lines.append(f"{_('Customer tier')}: {_tier(data.get('from'))} → {_tier(data.get('to'))}")
     for name, change in (data.get("changes") or {}).items():
         label = FIELD_LABELS.get(name, name)
         before = _value(name, change.get("from"), people)

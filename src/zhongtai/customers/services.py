@@ -244,7 +244,8 @@ def tags_clean(tags: Iterable[str], field_name: str = "tags") -> list[str]:
             continue
         if not _TAG.fullmatch(tag):
             raise _invalid(
-                field_name, _("A tag is one word of at most 50 signs: %(tag)s") % {"tag": tag[:60]}
+                field_name,
+                _("A tag is one word of at most 50 characters: %(tag)s") % {"tag": tag[:60]},
             )
         cleaned.append(tag)
     if len(cleaned) > MAX_TAGS:
@@ -333,7 +334,7 @@ def _custom_value(definition: CustomField, value: Any) -> Any:
 
 def _custom_message(definition: CustomField) -> str:
     messages = {
-        FieldKind.TEXT: _("Enter text of at most 500 signs."),
+        FieldKind.TEXT: _("Enter text of at most 500 characters."),
         FieldKind.NUMBER: _("Enter a number."),
         FieldKind.DATE: _("Enter a date as YYYY-MM-DD."),
         FieldKind.BOOLEAN: _("Enter yes or no."),
@@ -425,7 +426,7 @@ def note_add(*, actor: Actor, customer_id: int, body: str) -> ProfileEvent:
     if not body:
         raise _invalid("body", _("This field is required."))
     if len(body) > MAX_NOTE:
-        raise _invalid("body", _("A note has at most %(n)d signs.") % {"n": MAX_NOTE})
+        raise _invalid("body", _("A note has at most %(n)d characters.") % {"n": MAX_NOTE})
     return _event(actor, customer, ProfileEventType.NOTE, body=body)
 
 
@@ -718,7 +719,7 @@ def tier_override_set(*, actor: Actor, customer_id: int, tier: str, reason: str)
     if not reason:
         raise _invalid("reason", _("Say why the tier is set by hand."))
     if len(reason) > 300:
-        raise _invalid("reason", _("At most 300 signs."))
+        raise _invalid("reason", _("At most 300 characters."))
     customer = selectors.customer_get(actor=actor, customer_id=customer_id)
     old = customer.tier
     customer.tier_override = tier

@@ -111,7 +111,7 @@ def _fill(actor: Actor, mailbox: Mailbox, data: MailboxInput) -> None:
         raise InvalidInput.from_validation_error(exc) from exc
     errors = []
     if mailbox.imap_host and not mailbox.imap_username:
-        errors.append({"field": "imap_username", "message": _("Who signs in to IMAP?")})
+        errors.append({"field": "imap_username", "message": _("Enter the IMAP user name.")})
     if (
         mailbox.auth == MailAuth.XOAUTH2
         and mailbox.imap_host

@@ -100,7 +100,7 @@ def text(model: type[models.Model], name: str, *, required: bool = False) -> Cal
         if not _LINE.fullmatch(value):
             raise Bad(_("One line of text, without control characters."))
         if len(value) > limit:
-            raise Bad(_("At most %(n)d signs.") % {"n": limit})
+            raise Bad(_("At most %(n)d characters.") % {"n": limit})
         return result
 
     return clean
