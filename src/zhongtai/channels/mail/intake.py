@@ -30,7 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhongtai.channels.mail import MailLimits, MailUnparseable, ParsedMail, parse_message
@@ -92,7 +92,13 @@ def message_key(raw: bytes, parsed: ParsedMail | None = None) -> str:
 
 def mail_intake(*, mailbox: Mailbox, raw: bytes, source: str) -> InboundMail:
     """Take one raw mail for ``mailbox`` (see the module's promise); never raises for what
-    the mail holds, only when the database itself fails."""
+    the mail holds, only when the database itself fails. Reasons are kept in the unit's
+    language, for its admin."""
+    with translation.override(mailbox.tenant.language):
+        return _intake(mailbox=mailbox, raw=raw, source=source)
+
+
+def _intake(*, mailbox: Mailbox, raw: bytes, source: str) -> InboundMail:
     try:
         parsed: ParsedMail | None = parse_message(raw, limits=MailLimits.from_settings())
         problem: MailUnparseable | None = None
@@ -144,7 +150,7 @@ def _record(inbound: InboundMail, outcome: Outcome) -> None:
 def mail_reprocess(*, inbound: InboundMail) -> InboundMail:
     """Take a quarantined mail again (after a fix, or a limit raised): the same row, its
     new outcome; a mail that is no longer quarantined is left as it is."""
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(inbound.mailbox.tenant.language):
         inbound = InboundMail.objects.select_for_update().get(pk=inbound.pk)
         if inbound.state != InboundState.QUARANTINED:
             return inbound
