@@ -223,3 +223,25 @@ def test_an_identity_for_a_contact_chosen_in_the_form(world: World) -> None:
     assert contact.identities.get().value == "liwei"
     assert wrong_customer.status_code == 404
     assert not theirs.identities.exists()
+
+
+def test_an_import_reads_on_the_profile(world: World) -> None:
+    from zhongtai.customers.models import ProfileEvent as Event
+
+    acme = _acme(world)
+    Event.objects.create(
+        tenant=world.tenant,
+        customer=acme,
+        type="imported",
+        data={
+            "import": "contacts",
+            "external_id": "C-7",
+            "action": "created",
+            "identities_added": ["wmX"],
+        },
+    )
+
+    page = _client(world.agent).get(reverse("customers:customer_detail", args=[acme.pk]))
+
+    assert "Contact C-7: created" in page.content.decode()
+    assert "Identities added: wmX" in page.content.decode()

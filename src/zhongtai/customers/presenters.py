@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from zhongtai.accounts.models import User
 from zhongtai.customers.models import (
@@ -39,6 +39,19 @@ FIELD_LABELS = {
 }
 
 
+IMPORT_KINDS = {
+    "customers": gettext_lazy("Customer"),
+    "contacts": gettext_lazy("Contact"),
+    "contracts": gettext_lazy("Contract"),
+    "assets": gettext_lazy("Asset"),
+    "purchases": gettext_lazy("Purchase"),
+}
+IMPORT_ACTIONS = {
+    "created": pgettext_lazy("imported row", "created"),
+    "updated": pgettext_lazy("imported row", "updated"),
+}
+
+
 def _value(name: str, value: Any, people: dict[int, str]) -> str:
     if value in (None, "", [], {}):
         return "—"
@@ -60,6 +73,19 @@ def _tier(value: Any) -> str:
 def event_lines(event: ProfileEvent, people: dict[int, str]) -> list[str]:
     data = event.data or {}
     lines: list[str] = []
+    if event.type == ProfileEventType.IMPORTED and data.get("import"):
+        lines.append(
+            _("%(kind)s %(external_id)s: %(action)s")
+            % {
+                "kind": IMPORT_KINDS.get(data["import"], data["import"]),
+                "external_id": data.get("external_id", ""),
+                "action": IMPORT_ACTIONS.get(data.get("action", ""), data.get("action", "")),
+            }
+        )
+        if data.get("identities_added"):
+            lines.append(
+                _("Identities added: %(values)s") % {"values": ", ".join(data["identities_added"])}
+            )
     if event.type in (ProfileEventType.TIER, ProfileEventType.OVERRIDE):
         lines.append(f"{_('Customer tier')}: {_tier(data.get('from'))} → {_tier(data.get('to'))}")
     for name, change in (data.get("changes") or {}).items():
