@@ -16,6 +16,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -34,6 +35,23 @@ ROLES = ["anonymous", "customer", "agent", "lead", "l2", "l3", "admin", "other_a
 # CI's second pass (PostgreSQL) fuzzes as the roles that reach the most handlers.
 ROLES = [r for r in os.environ.get("ZHONGTAI_SCHEMATHESIS_ROLES", ",".join(ROLES)).split(",") if r]
 CHECKS = [not_a_server_error, negative_data_rejection, response_schema_conformance]
+
+# The raw-message endpoint takes a mail as it is (message/rfc822): real-shaped mails,
+# broken ones and arbitrary bytes.
+schemathesis.openapi.media_type(
+    "message/rfc822",
+    st.one_of(
+        st.binary(max_size=512),
+        st.builds(
+            lambda subject, body: (
+                f"From: a@b.example\r\nSubject: {subject}\r\n"
+                f"Message-ID: <{abs(hash(subject + body))}@b.example>\r\n\r\n{body}\r\n"
+            ).encode(),
+            st.text(max_size=40).map(lambda t: t.replace("\r", " ").replace("\n", " ")),
+            st.text(max_size=200),
+        ),
+    ),
+)
 
 
 # One schema and one strategy per operation and mode for every role: building the
