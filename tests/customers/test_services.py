@@ -451,3 +451,23 @@ def test_profile_changes_reach_webhook_subscribers(world: World) -> None:
         "external_id": "",
     }
     assert delivery.payload["data"]["change"] == "override"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_moved_tiers_recompute_the_units_clocks_once(queue: Any) -> None:
+    world = factories.world()
+    Customer.objects.bulk_create(
+        Customer(tenant=world.tenant, name=f"Strategic {n}", tags=["strategic"])
+        for n in range(services.CLOCKS_ONE_BY_ONE + 5)
+    )
+    services.tier_rule_create(
+        actor=world.admin,
+        data=services.TierRuleInput(name="Strategic", tier=CustomerTier.VIP, tag="strategic"),
+    )
+    queue.flush()  # (the rule change's own task: run by hand below)
+
+    assert services.tiers_reevaluate(tenant_id=world.tenant.pk) == 25
+
+    recompute = [t for t in queue.pending() if t.name == "sla_recompute_task"]
+    assert [t.args for t in recompute] == [(world.tenant.pk, None, "customer_tier")]
+    assert Customer.objects.filter(tenant=world.tenant, tier="vip").count() == 25

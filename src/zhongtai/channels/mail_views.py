@@ -148,15 +148,7 @@ def mailbox_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Mailbox “%(name)s” added.") % {"name": saved.name})
             return redirect("mail:mailbox_detail", saved.pk)
         status = 422
-    rows = [
-        {
-            "mailbox": m,
-            "quarantined": mailboxes.inbound_list(
-                actor=actor, mailbox=m, state=InboundState.QUARANTINED
-            ).count(),
-        }
-        for m in mailboxes.mailbox_list(actor=actor)
-    ]
+    rows = mailboxes.mailbox_overview(actor=actor)
     return render(
         request, "channels/mailbox_list.html", {"rows": rows, "form": form}, status=status
     )

@@ -51,6 +51,8 @@ from zhongtai.sla import clocks
 MAX_TAGS = 30
 MAX_TAG = 50
 MAX_NOTE = 10_000
+# more moved tiers than this: the SLA clocks of the whole unit are recomputed once
+CLOCKS_ONE_BY_ONE = 20
 _TAG = re.compile(r"^[^\s,<>\"'`]{1,50}$")
 _DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -631,8 +633,11 @@ def tier_facts(customers: list[Customer], today: date) -> dict[int, TierFacts]:
     }
 
 
-def _tier_apply(customer: Customer, computed: str, actor: Actor | None, reason: str) -> bool:
-    """Store a newly computed tier; True when the tier the SLA reads changed."""
+def _tier_apply(
+    customer: Customer, computed: str, actor: Actor | None, reason: str, *, clocks_too: bool = True
+) -> bool:
+    """Store a newly computed tier; True when the tier the SLA reads changed (then the
+    customer's SLA clocks hear of it, unless the caller tells them for many at once)."""
     effective = customer.tier_override or computed
     if computed == customer.tier_computed and effective == customer.tier:
         return False
@@ -648,9 +653,10 @@ def _tier_apply(customer: Customer, computed: str, actor: Actor | None, reason: 
         ProfileEventType.TIER,
         data={"from": old, "to": effective, "reason": reason},
     )
-    clocks.standards_changed(
-        tenant_id=customer.tenant_id, customer_id=customer.pk, reason="customer_tier"
-    )
+    if clocks_too:
+        clocks.standards_changed(
+            tenant_id=customer.tenant_id, customer_id=customer.pk, reason="customer_tier"
+        )
     return True
 
 
@@ -666,11 +672,12 @@ def tier_evaluate(
 
 
 def tiers_reevaluate(*, tenant_id: int, today: date | None = None, chunk: int = 2000) -> int:
-    """Recompute every customer of a unit (after its rules changed, and every night for
-    contracts that started or ended); returns how many tiers changed."""
+    """Recompute every customer of a unit (after its rules changed); returns how many
+    tiers changed. The SLA clocks hear once for the unit when many moved, as after an
+    import, not once per customer."""
     today = today or timezone.localdate()
     rules = list(TierRule.objects.filter(tenant_id=tenant_id, is_active=True))
-    changed = 0
+    moved: list[int] = []
     last = 0
     while True:
         with transaction.atomic():
@@ -680,12 +687,21 @@ def tiers_reevaluate(*, tenant_id: int, today: date | None = None, chunk: int = 
                 .order_by("pk")[:chunk]
             )
             if not batch:
-                return changed
+                break
             facts = tier_facts(batch, today)
             for customer in batch:
                 computed = tier_of(facts[customer.pk], rules)
-                changed += _tier_apply(customer, computed, None, "rules")
+                if _tier_apply(customer, computed, None, "rules", clocks_too=False):
+                    moved.append(customer.pk)
             last = batch[-1].pk
+    if len(moved) > CLOCKS_ONE_BY_ONE:
+        clocks.standards_changed(tenant_id=tenant_id, reason="customer_tier")
+    else:
+        for customer_id in moved:
+            clocks.standards_changed(
+                tenant_id=tenant_id, customer_id=customer_id, reason="customer_tier"
+            )
+    return len(moved)
 
 
 def tiers_follow_contract_dates(*, now: datetime | None = None) -> int:

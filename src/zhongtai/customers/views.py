@@ -74,9 +74,6 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "stages": LifecycleStage.choices,
         "badges": TIER_BADGES,
         "can_create": actor.can("customers.write"),
-        "form": forms.CustomerForm(
-            owners=_owners(actor), fields=[], language=request.LANGUAGE_CODE
-        ),
     }
     return render(request, "customers/customer_list.html", context)
 

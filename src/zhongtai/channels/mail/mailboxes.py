@@ -8,14 +8,14 @@ from dataclasses import dataclass, fields
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongtai.accounts.actors import Actor
 from zhongtai.accounts.models import Team
 from zhongtai.channels.mail.intake import mail_intake, mail_reprocess
-from zhongtai.channels.models import InboundMail, MailAuth, Mailbox, MailSecurity
+from zhongtai.channels.models import InboundMail, InboundState, MailAuth, Mailbox, MailSecurity
 from zhongtai.core.errors import Conflict, InvalidInput, NotFound
 from zhongtai.core.permissions import ensure_can
 
@@ -29,6 +29,13 @@ def mailbox_list(*, actor: Actor) -> QuerySet[Mailbox]:
     if not actor.can(PERM):
         return Mailbox.objects.none()
     return Mailbox.objects.filter(tenant=actor.tenant).select_related("team")
+
+
+def mailbox_overview(*, actor: Actor) -> QuerySet[Mailbox]:
+    """The mailboxes, each with ``quarantined``: how many of its mails wait there."""
+    return mailbox_list(actor=actor).annotate(
+        quarantined=Count("inbound", filter=Q(inbound__state=InboundState.QUARANTINED))
+    )
 
 
 def mailbox_get(*, actor: Actor, mailbox_id: int) -> Mailbox:
