@@ -268,6 +268,11 @@ HTML: dict[str, Rule] = {
         page(staff="2xx", other_agent="404"),
         kwargs={"number": "@own", "attachment_id": "@internal_attachment"},
     ),
+    "tickets:attachment_view": Rule(
+        "get",
+        page(staff="2xx", other_agent="404"),
+        kwargs={"number": "@own", "attachment_id": "@internal_attachment"},
+    ),
     # --- reports -------------------------------------------------------------------------
     "reports:sla_report": Rule(
         "get",

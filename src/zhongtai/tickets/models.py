@@ -270,6 +270,8 @@ class Attachment(TenantScopedModel):
     content_type = models.CharField(_("content type"), max_length=120)
     size = models.PositiveBigIntegerField(_("size"))
     is_public = models.BooleanField(_("visible to the customer"), default=True)
+    # a mail's inline image: its Content-ID, by which the mail's HTML shows it (cid:…)
+    content_id = models.CharField(_("content ID"), max_length=250, blank=True, default="")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -16,9 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from zhongtai.accounts.models import Team, Tier
+from zhongtai.channels.mail.sanitize import html_for_display
 from zhongtai.core.errors import ApplicationError
 from zhongtai.core.models import Tenant
 from zhongtai.customers.models import Asset, WarrantyStatus
@@ -31,6 +33,7 @@ from zhongtai.tickets.choices import (
     TicketStatus,
     TicketType,
 )
+from zhongtai.tickets.downloads import DRAWN_INLINE
 from zhongtai.tickets.filters import QUEUE_COUNT_CAP, Queue
 from zhongtai.tickets.models import Ticket, TicketEvent, TicketPresence
 
@@ -119,6 +122,8 @@ class FileLink:
     filename: str
     size: int
     url: str
+    picture_url: str = ""  # a picture the page can draw (a thumbnail, a mail's inline image)
+    content_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,7 @@ class TimelineRow:
     link_url: str = ""
     link_text: str = ""
     from_reference: str = ""
+    html: str = ""  # a mail's formatted body, sanitized, its images in place (safe to show)
 
 
 _CHOICE_LABELS: dict[str, Any] = {
@@ -189,9 +195,22 @@ def _files(event: TicketEvent, number: int) -> list[FileLink]:
             filename=attachment.filename,
             size=attachment.size,
             url=reverse("tickets:attachment_download", args=[number, attachment.pk]),
+            picture_url=reverse("tickets:attachment_view", args=[number, attachment.pk])
+            if attachment.content_type in DRAWN_INLINE
+            else "",
+            content_id=attachment.content_id,
         )
         for attachment in event.attachments.all()
     ]
+
+
+def _mail_html(event: TicketEvent, files: list[FileLink]) -> str:
+    """The formatted body of a mail, its inline images pointing at the stored files."""
+    html = ((event.data or {}).get("mail") or {}).get("html")
+    if not html or not isinstance(html, str):
+        return ""
+    images = {f.content_id.lower(): f.picture_url for f in files if f.content_id and f.picture_url}
+    return mark_safe(html_for_display(html, images))  # sanitized by nh3 just now
 
 
 def _describe(tenant: Tenant, event: TicketEvent) -> dict[str, Any]:
@@ -450,6 +469,19 @@ def _describe_sla(data: dict[str, Any]) -> dict[str, Any]:
     return {"title": titles.get(action, _("Service level")), "changes": changes, "kind": "sla"}
 
 
+def _actor_name(event: TicketEvent, ticket: Ticket) -> str:
+    """Who did it: the user, or for a mail from someone without a login its sender."""
+    if event.actor is not None:
+        return str(event.actor)
+    sender = ((event.data or {}).get("mail") or {}).get("from")
+    if isinstance(sender, str) and sender:
+        contact = ticket.contact
+        if contact is not None and contact.email.lower() == sender.lower() and contact.name:
+            return contact.name
+        return sender
+    return _("System")
+
+
 def timeline_rows(
     tenant: Tenant, ticket: Ticket, events: Iterable[TicketEvent]
 ) -> list[TimelineRow]:
@@ -459,15 +491,17 @@ def timeline_rows(
         described = _describe(tenant, event)
         kind = described.pop("kind", "system")
         event_number = event.ticket.number
+        files = _files(event, event_number)
         rows.append(
             TimelineRow(
                 id=event.pk,
                 kind=kind,
-                actor=str(event.actor) if event.actor else _("System"),
+                actor=_actor_name(event, ticket),
                 created_at=event.created_at,
                 body=event.body,
                 is_public=event.is_public,
-                files=_files(event, event_number),
+                files=files,
+                html=_mail_html(event, files),
                 from_reference=ticket_reference(tenant, event_number)
                 if event.ticket_id != ticket.pk
                 else "",

@@ -27,4 +27,9 @@ urlpatterns = [
         views.attachment_download,
         name="attachment_download",
     ),
+    path(
+        "tickets/<int:number>/attachments/<int:attachment_id>/view/",
+        views.attachment_view,
+        name="attachment_view",
+    ),
 ]

@@ -35,7 +35,7 @@ from zhongtai.macros import services as macro_services
 from zhongtai.sla import countdown
 from zhongtai.tickets import forms, presenters, selectors, services
 from zhongtai.tickets.choices import TicketPriority, TicketStatus, TicketType
-from zhongtai.tickets.downloads import attachment_response
+from zhongtai.tickets.downloads import attachment_image_response, attachment_response
 from zhongtai.tickets.filters import Queue, ticket_filter_apply, ticket_filter_parse
 from zhongtai.tickets.models import Ticket
 from zhongtai.tickets.workflow import allowed_targets
@@ -505,5 +505,17 @@ def attachment_download(request: HttpRequest, number: int, attachment_id: int) -
     actor = staff_actor(request)
     ticket = _ticket(actor, number)
     return attachment_response(
+        selectors.attachment_get(actor=actor, ticket=ticket, attachment_id=attachment_id)
+    )
+
+
+@login_required
+@require_GET
+@user_errors(_detail_url)
+def attachment_view(request: HttpRequest, number: int, attachment_id: int) -> HttpResponseBase:
+    """A picture of this ticket drawn in the page (a mail's inline image, a thumbnail)."""
+    actor = staff_actor(request)
+    ticket = _ticket(actor, number)
+    return attachment_image_response(
         selectors.attachment_get(actor=actor, ticket=ticket, attachment_id=attachment_id)
     )

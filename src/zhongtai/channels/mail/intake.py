@@ -58,6 +58,8 @@ from zhongtai.tickets.models import Ticket
 logger = logging.getLogger(__name__)
 
 MAX_QUOTED = 20_000
+# the sanitized HTML kept for the formatted view; a bigger one keeps its text only
+MAX_HTML = 200_000
 SENDER_RATE_WINDOW = timedelta(hours=1)
 # Public mail services: a sender there is a person, not a company of that domain.
 PUBLIC_DOMAINS = frozenset(
@@ -187,7 +189,7 @@ def _take(mailbox: Mailbox, mail: ParsedMail) -> Outcome:
         return ignored
     contact = _sender(mailbox, mail)
     data = _mail_data(mailbox, mail)
-    files, refused = _files(mail)
+    files, content_ids, refused = _files(mail)
     if refused:
         data["mail"]["attachments_refused"] = refused
     body = (mail.visible_text or mail.text).strip() or _("(The mail has no text.)")
@@ -198,7 +200,12 @@ def _take(mailbox: Mailbox, mail: ParsedMail) -> Outcome:
     if ticket is not None:
         try:
             ticket_services.ticket_message_add(
-                ticket=ticket, contact=contact, body=body, files=files, data=data
+                ticket=ticket,
+                contact=contact,
+                body=body,
+                files=files,
+                content_ids=content_ids,
+                data=data,
             )
             return Outcome(InboundState.REPLY, ticket)
         except ApplicationError as exc:
@@ -216,6 +223,7 @@ def _take(mailbox: Mailbox, mail: ParsedMail) -> Outcome:
         customer=contact.customer,
         team=mailbox.team,
         files=files,
+        content_ids=content_ids,
         data=data,
     )
     return Outcome(InboundState.TICKET, opened)
@@ -247,8 +255,14 @@ def _ignored(mailbox: Mailbox, mail: ParsedMail) -> Outcome | None:
 
 
 def _mail_data(mailbox: Mailbox, mail: ParsedMail) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    if mail.html and len(mail.html) <= MAX_HTML:
+        kept["html"] = mail.html  # already sanitized: the formatted view, images in place
+    elif mail.html:
+        kept["html_dropped"] = len(mail.html)
     return {
         "mail": {
+            **kept,
             "mailbox": mailbox.pk,
             "message_id": mail.message_id,
             "from": mail.from_address,
@@ -260,9 +274,13 @@ def _mail_data(mailbox: Mailbox, mail: ParsedMail) -> dict[str, Any]:
     }
 
 
-def _files(mail: ParsedMail) -> tuple[list[SimpleUploadedFile], list[dict[str, str]]]:
-    """The attachments the ticket may keep, and those it may not, with why."""
+def _files(
+    mail: ParsedMail,
+) -> tuple[list[SimpleUploadedFile], list[str], list[dict[str, str]]]:
+    """The attachments the ticket may keep (with the Content-ID of those the HTML shows in
+    place), and those it may not, with why."""
     files: list[SimpleUploadedFile] = []
+    content_ids: list[str] = []
     refused = [
         {"filename": a.filename, "reason": str(a.rejected_reason)}
         for a in mail.attachments
@@ -278,7 +296,8 @@ def _files(mail: ParsedMail) -> tuple[list[SimpleUploadedFile], list[dict[str, s
             refused.append({"filename": attachment.filename, "reason": exc.message})
             continue
         files.append(upload)
-    return files, refused
+        content_ids.append(attachment.content_id if attachment.is_inline else "")
+    return files, content_ids, refused
 
 
 def _thread(mailbox: Mailbox, mail: ParsedMail, contact: Contact) -> Ticket | None:

@@ -10,6 +10,7 @@ rewrites to the stored attachments' URLs). The text is read from the sanitized H
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 
 import nh3
@@ -111,3 +112,28 @@ def html_to_text(html: str) -> str:
     text = "".join(parser.out).replace("\xa0", " ")
     text = _TRAILING.sub("\n", text)
     return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def html_for_display(html: str, images: Mapping[str, str]) -> str:
+    """Stored (sanitized) mail HTML, ready for the page: ``cid:`` images point at the
+    stored attachments (``images`` maps a lower-case Content-ID to its URL). Images from
+    the internet are not loaded: they can track who read the mail and when, and an
+    intranet often cannot reach them; their ``alt`` text stays."""
+
+    def attribute(tag: str, name: str, value: str) -> str | None:
+        if value[:4].lower() == "cid:":  # an image (or a link to one) of the mail itself
+            return images.get(value[4:].strip().strip("<>").lower())
+        if tag == "img" and name == "src":
+            return None
+        return value
+
+    return nh3.clean(
+        html,
+        tags=TAGS,
+        clean_content_tags=DROPPED,
+        attributes=ATTRIBUTES,
+        url_schemes=SCHEMES,  # (checked before the filter, which replaces every cid:)
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+        attribute_filter=attribute,
+    )

@@ -6,9 +6,13 @@ WeCom app with new external contacts waiting to be linked in the chat sidebar.""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from datetime import timedelta
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
+from html import escape
 
 from django.utils import timezone
 
@@ -36,6 +40,46 @@ def _mail(sender: str, subject: str, body: str, key: str, **headers: str) -> byt
     for name, value in headers.items():
         message[name.replace("_", "-")] = value
     message.set_content(body)
+    return message.as_bytes()
+
+
+def _picture(width: int = 160, height: int = 96) -> bytes:
+    """A PNG the demo's mail shows inline: a warning-orange panel with a dark band (what a
+    customer's phone photo of a machine's display stands for)."""
+    rows = []
+    for y in range(height):
+        band = height // 3 <= y < 2 * height // 3
+        pixel = b"\x33\x33\x33" if band else b"\xf0\x8c\x28"
+        rows.append(b"\x00" + pixel * width)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _with_photo(raw: bytes, caption: str) -> bytes:
+    """The mail as a phone's mail app sends it: the text, and HTML showing a photo inline."""
+    message = message_from_bytes(raw, policy=policy.default)
+    lines = [line for line in message.get_content().splitlines() if line.strip()]
+    said = [f"<p>{escape(line)}</p>" for line in lines if not line.startswith(">")]
+    quoted = "".join(f"<p>{escape(line[1:].strip())}</p>" for line in lines if line.startswith(">"))
+    photo = f'<p><img src="cid:photo@demo.example" alt="{escape(caption)}"></p>'
+    message.add_alternative(  # the photo under the first paragraph, above the quoted mail
+        f"<div>{said[0]}{photo}{''.join(said[1:])}<blockquote>{quoted}</blockquote></div>",
+        subtype="html",
+    )
+    html = message.get_body(preferencelist=("html",))
+    assert html is not None
+    html.add_related(_picture(), "image", "png", cid="<photo@demo.example>", filename="photo.png")
     return message.as_bytes()
 
 
@@ -68,18 +112,20 @@ def channels_create(*, directory: UnitDirectory) -> None:
     ticket = first.ticket
     if isinstance(ticket, Ticket):
         reference = f"[{tenant.ticket_prefix}-{ticket.number:06d}]"
+        answer = _mail(
+            who,
+            f"Re: {reference}",
+            "补充：报警前主轴有异响。照片见下。\n\n"
+            "在 2026年11月23日，客服 写道：\n> 我们已收到您的请求"
+            if zh
+            else "One more thing: it started after the update. A photo of the screen is below."
+            "\n\nOn Monday, Support wrote:\n> We received your request",
+            f"{tenant.slug}-demo-2",
+            to=address,
+        )
         mail_intake(
             mailbox=mailbox,
-            raw=_mail(
-                who,
-                f"Re: {reference}",
-                "补充：报警前主轴有异响。\n\n在 2026年11月23日，客服 写道：\n> 我们已收到您的请求"
-                if zh
-                else "One more thing: it started after the update.\n\nOn Monday, Support wrote:\n"
-                "> We received your request",
-                f"{tenant.slug}-demo-2",
-                to=address,
-            ),
+            raw=_with_photo(answer, "报警屏幕" if zh else "the screen"),
             source="relay",
         )
     mail_intake(

@@ -124,11 +124,14 @@ def attach_files(
     event: TicketEvent | None,
     uploaded_by: User | None,
     files: Sequence[UploadedFile[bytes]],
+    content_ids: Sequence[str] = (),
 ) -> list[Attachment]:
+    """Store the files on the ticket (and the event). ``content_ids`` gives, in the files'
+    order, the Content-ID by which a mail's HTML shows each one ("" for none)."""
     checked = [(upload, *attachment_check(upload)) for upload in files]
     is_public = event.is_public if event is not None else True
     attachments = []
-    for upload, filename, content_type in checked:
+    for index, (upload, filename, content_type) in enumerate(checked):
         attachment = Attachment(
             tenant_id=ticket.tenant_id,
             ticket=ticket,
@@ -137,6 +140,7 @@ def attach_files(
             content_type=content_type,
             size=upload.size or 0,
             is_public=is_public,
+            content_id=content_ids[index][:250] if index < len(content_ids) else "",
             uploaded_by=uploaded_by,
         )
         attachment.file.save(filename, upload, save=False)

@@ -105,16 +105,25 @@ def ticket_message_add(
     contact: Contact,
     body: str,
     files: Sequence[UploadedFile[bytes]] = (),
+    content_ids: Sequence[str] = (),
     data: dict[str, Any] | None = None,
 ) -> TicketEvent:
     """The customer's message that arrived by itself (a mail, a chat message) on their
     ticket: the same as their reply on the portal, by the contact (who may have no login).
-    ``data`` (e.g. the mail's headers) goes on the event. A closed ticket refuses it."""
+    ``data`` (e.g. the mail's headers) goes on the event; ``content_ids`` names a mail's
+    inline images among ``files``. A closed ticket refuses it."""
     ticket = ticket_lock(ticket_id=surviving_ticket(ticket).pk)
     body = check_text("body", body)
     if ticket.status == TicketStatus.CLOSED:
         raise Conflict(_("This ticket is closed. Please open a new ticket."), code="ticket_closed")
-    return _customer_message(ticket=ticket, by=contact.user, body=body, files=files, data=data)
+    return _customer_message(
+        ticket=ticket,
+        by=contact.user,
+        body=body,
+        files=files,
+        content_ids=content_ids,
+        data=data,
+    )
 
 
 def _customer_message(
@@ -123,6 +132,7 @@ def _customer_message(
     by: User | None,
     body: str,
     files: Sequence[UploadedFile[bytes]],
+    content_ids: Sequence[str] = (),
     data: dict[str, Any] | None = None,
 ) -> TicketEvent:
     """What a customer's message does (the ticket locked): it reopens a resolved ticket
@@ -145,7 +155,7 @@ def _customer_message(
         is_public=True,
         data=data,
     )
-    attach_files(ticket=ticket, event=event, uploaded_by=by, files=files)
+    attach_files(ticket=ticket, event=event, uploaded_by=by, files=files, content_ids=content_ids)
     clocks.clocks_public_reply(ticket=ticket, by_customer=True, at=event.created_at)
     save_with_version(ticket, sorted(set(fields)))
     notify_after_commit(event)

@@ -124,13 +124,15 @@ def ticket_open(
     assignee: User | None = None,
     tags: Sequence[str] = (),
     files: Sequence[UploadedFile[bytes]] = (),
+    content_ids: Sequence[str] = (),
     parent: Ticket | None = None,
     blocks_parent: bool = False,
     data: dict[str, Any] | None = None,
 ) -> Ticket:
     """Open a ticket once who may has been decided (inside the caller's transaction):
     ``by`` is the person who opened it, or None when it arrived by itself (a mail, a chat
-    message): then the contact is its requester. ``data`` joins the created event's."""
+    message): then the contact is its requester. ``data`` joins the created event's;
+    ``content_ids`` names a mail's inline images among ``files`` (see ``attach_files``)."""
     team_chosen = team is not None
     team = team or default_team(tenant)
     ticket = Ticket(
@@ -164,7 +166,13 @@ def ticket_open(
         is_public=True,
         data={"channel": channel, "priority": priority, "type": type, **(data or {})},
     )
-    attach_files(ticket=ticket, event=event, uploaded_by=ticket.requester, files=files)
+    attach_files(
+        ticket=ticket,
+        event=event,
+        uploaded_by=ticket.requester,
+        files=files,
+        content_ids=content_ids,
+    )
     # (before the clocks: policies match what it sets; what the opener chose stays)
     chosen = {"team"} if team_chosen else set()
     if priority != TicketPriority.NORMAL:
