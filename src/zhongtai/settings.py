@@ -263,6 +263,16 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
 
+# --- Incoming mail (mailboxes; see docs/email.md) -------------------------------------
+# Bigger mails are refused (413 at the relay endpoint, quarantined when fetched by IMAP).
+MAIL_MAX_MESSAGE_BYTES = env_int("MAIL_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
+MAIL_MAX_ATTACHMENT_BYTES = env_int("MAIL_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+MAIL_MAX_ATTACHMENTS = env_int("MAIL_MAX_ATTACHMENTS", 50)
+# More mails than this from one sender within an hour are kept but open no ticket.
+MAIL_SENDER_RATE = env_int("MAIL_SENDER_RATE", 30)
+if env_list("MAIL_BLOCKED_EXTENSIONS"):  # replaces the built-in list of programs and scripts
+    MAIL_BLOCKED_EXTENSIONS = env_list("MAIL_BLOCKED_EXTENSIONS")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -3,6 +3,9 @@ endpoint for a mail relay, the kept mail and the quarantine."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +166,30 @@ def test_the_pages_show_errors_the_quarantine_and_take_mail_again(world: World) 
         _client(world.other_agent).get(reverse("mail:inbound_raw", args=[bad.pk])).status_code
         == 403
     )
+
+
+def test_the_mail_limits_come_from_the_environment(tmp_path: Path) -> None:
+    """An operator sets them as ZHONGTAI_MAIL_* variables, like every other setting."""
+    env = {
+        **os.environ,
+        "ZHONGTAI_DATA_DIR": str(tmp_path),
+        "ZHONGTAI_MAIL_MAX_MESSAGE_BYTES": "1234",
+        "ZHONGTAI_MAIL_MAX_ATTACHMENTS": "3",
+        "ZHONGTAI_MAIL_SENDER_RATE": "7",
+        "ZHONGTAI_MAIL_BLOCKED_EXTENSIONS": "exe, .DOCM",
+        "DJANGO_SETTINGS_MODULE": "zhongtai.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from zhongtai.channels.mail import MailLimits; l = MailLimits.from_settings(); "
+        "print(l.max_message_bytes, l.max_attachments, settings.MAIL_SENDER_RATE, "
+        "sorted(l.blocked_extensions), l.max_attachment_bytes)"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(" ", 3)[:3] == ["1234", "3", "7"]
+    assert "['docm', 'exe'] 10485760" in result.stdout

@@ -197,7 +197,7 @@ def mailbox_delete_api(request: HttpRequest, mailbox_id: PathId) -> Status[None]
     },
 )
 def mail_receive_api(request: HttpRequest, mailbox_id: PathId) -> Status[object]:
-    limit = getattr(settings, "MAIL_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
+    limit = settings.MAIL_MAX_MESSAGE_BYTES
     content_type = request.content_type or ""
     if content_type not in ("message/rfc822", "application/octet-stream", "text/plain"):
         raise InvalidInput(

@@ -238,7 +238,7 @@ def _ignored(mailbox: Mailbox, mail: ParsedMail) -> Outcome | None:
     ours = Mailbox.objects.filter(tenant_id=mailbox.tenant_id, address__iexact=sender).exists()
     if ours:
         return Outcome(InboundState.IGNORED, None, "loop", _("Sent by one of our own mailboxes."))
-    limit = getattr(settings, "MAIL_SENDER_RATE", 30)
+    limit = settings.MAIL_SENDER_RATE
     recent = InboundMail.objects.filter(
         mailbox=mailbox,
         from_address__iexact=sender,
