@@ -404,6 +404,25 @@ def test_contract_dates_move_tiers_when_the_day_comes(world: World) -> None:
     assert acme.tier == "standard"
 
 
+def test_a_contract_counts_from_the_units_day_not_the_servers(
+    world: World, time_machine: Any
+) -> None:
+    """At 00:30 in Shanghai it is still yesterday in UTC: a contract starting today counts."""
+    time_machine.move_to("2030-03-01 00:30 +08:00", tick=False)
+    acme = _acme(world)
+    _vip_rule(world)
+
+    _contract(world, acme, "900000", starts_on=date(2030, 3, 1))
+
+    acme.refresh_from_db()
+    assert acme.tier == CustomerTier.VIP
+    # the same at a unit-wide re-evaluation (after a rule change)
+    Customer.objects.filter(pk=acme.pk).update(tier=CustomerTier.STANDARD, tier_computed="")
+    services.tiers_reevaluate(tenant_id=world.tenant.pk)
+    acme.refresh_from_db()
+    assert acme.tier == CustomerTier.VIP
+
+
 def test_contracts_are_checked(world: World) -> None:
     acme = _acme(world)
     for bad in (

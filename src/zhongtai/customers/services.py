@@ -660,12 +660,17 @@ def _tier_apply(
     return True
 
 
+def _unit_today(tenant: Tenant) -> date:
+    """Today in the unit's zone: a contract starts and ends by the unit's days."""
+    return timezone.now().astimezone(ZoneInfo(tenant.time_zone)).date()
+
+
 def tier_evaluate(
     *, customer: Customer, actor: Actor | None = None, today: date | None = None
 ) -> bool:
     """Recompute one customer's tier from the unit's rules (inside the caller's
     transaction); True when its tier changed."""
-    today = today or timezone.localdate()
+    today = today or _unit_today(actor.tenant if actor is not None else customer.tenant)
     rules = list(TierRule.objects.filter(tenant_id=customer.tenant_id, is_active=True))
     computed = tier_of(tier_facts([customer], today)[customer.pk], rules)
     return _tier_apply(customer, computed, actor, "rules")
@@ -675,7 +680,7 @@ def tiers_reevaluate(*, tenant_id: int, today: date | None = None, chunk: int = 
     """Recompute every customer of a unit (after its rules changed); returns how many
     tiers changed. The SLA clocks hear once for the unit when many moved, as after an
     import, not once per customer."""
-    today = today or timezone.localdate()
+    today = today or _unit_today(Tenant.objects.get(pk=tenant_id))
     rules = list(TierRule.objects.filter(tenant_id=tenant_id, is_active=True))
     moved: list[int] = []
     last = 0
