@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhongtai.channels.choices import ACTIVE_STATES, DeliveryState, WebhookEvent
 from zhongtai.core.models import TenantScopedModel
@@ -193,7 +194,7 @@ class WeComInbound(TenantScopedModel):
     msg_type = models.CharField(_("type"), max_length=40)
     event = models.CharField(_("event"), max_length=60, blank=True)
     change_type = models.CharField(_("change"), max_length=60, blank=True)
-    from_user = models.CharField(_("from"), max_length=128, blank=True)
+    from_user = models.CharField(pgettext_lazy("sender", "from"), max_length=128, blank=True)
     external_user_id = models.CharField(_("external user id"), max_length=128, blank=True)
     content = models.TextField(_("content"), blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -309,7 +310,7 @@ class InboundMail(TenantScopedModel):
     state = models.CharField(_("state"), max_length=20, choices=InboundState.choices)
     reason_code = models.CharField(_("reason code"), max_length=40, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    from_address = models.CharField(_("from"), max_length=254, blank=True)
+    from_address = models.CharField(pgettext_lazy("sender", "from"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     ticket = models.ForeignKey(
         "tickets.Ticket",

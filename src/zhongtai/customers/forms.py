@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhongtai.customers import services
 from zhongtai.customers.models import (
@@ -147,7 +148,7 @@ class OverrideForm(forms.Form):
 
 class ContactForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
-    email = forms.EmailField(label=_("Email"), required=False)
+    email = forms.EmailField(label=pgettext_lazy("address kind", "Email"), required=False)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     title = forms.CharField(label=_("Job title"), required=False, max_length=100)
 

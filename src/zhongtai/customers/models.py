@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhongtai.core.models import TenantScopedModel
 
@@ -212,7 +213,7 @@ class Asset(TenantScopedModel):
 
 
 class IdentityKind(models.TextChoices):
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("address kind", "Email")
     PHONE = "phone", _("Phone")
     WECOM_USERID = "wecom_userid", _("WeCom user id")
     WECOM_EXTERNAL_USERID = "wecom_external_userid", _("WeCom external user id")
@@ -338,8 +339,8 @@ class Purchase(TenantScopedModel):
 
 
 class FieldKind(models.TextChoices):
-    TEXT = "text", _("Text")
-    NUMBER = "number", _("Number")
+    TEXT = "text", pgettext_lazy("field kind", "Text")
+    NUMBER = "number", pgettext_lazy("field kind", "Number")
     DATE = "date", _("Date")
     CHOICE = "choice", _("Choice")
     BOOLEAN = "boolean", _("Yes / no")

@@ -28,7 +28,7 @@ FIELD_LABELS = {
     "region": gettext_lazy("Region"),
     "custom": gettext_lazy("Custom fields"),
     "external_id": gettext_lazy("External id"),
-    "email": gettext_lazy("Email"),
+    "email": pgettext_lazy("address kind", "Email"),
     "phone": gettext_lazy("Phone"),
     "title": gettext_lazy("Job title"),
     "plan": gettext_lazy("Plan"),
