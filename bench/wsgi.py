@@ -1,8 +1,10 @@
-"""WSGI entry point of the benchmark server: ``gunicorn bench.wsgi:application``."""
+"""WSGI entry point of the benchmark server: ``gunicorn bench.wsgi:application``, the
+product's own entry point (``zhongtai.wsgi``) with the bench settings."""
 
 import os
 
-from django.core.wsgi import get_wsgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-application = get_wsgi_application()
+
+from zhongtai.wsgi import application
+
+__all__ = ["application"]

@@ -9,6 +9,10 @@ takes seconds; a prediction well under a millisecond.
 
 Pure: no models, no database. ``read_jsonl`` reads the evaluation interface's files
 (``{"text": ..., "label": ...}`` per line) and reports every bad line with its number.
+
+scikit-learn, SciPy, NumPy and joblib are imported where they are used: importing them
+costs every web worker about 2 s and tens of MB at start, and a worker that never
+classifies (a unit without a trained model, or the pages) never needs them.
 """
 
 from __future__ import annotations
@@ -20,18 +24,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import joblib
-import numpy
-from scipy.special import expit
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.svm import LinearSVC
+from typing import TYPE_CHECKING, Any
 
 from zhongtai.core.text import words
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import FeatureUnion, Pipeline
 
 MIN_PER_LABEL = 3  # fewer examples than the calibration's folds: the label is left out
 MAX_TEXT = 4000  # characters of a ticket that the classifier reads
@@ -84,6 +82,9 @@ def read_jsonl(path: str | Path) -> list[Example]:
 
 
 def _features() -> FeatureUnion:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
     return FeatureUnion(
         [
             (
@@ -122,6 +123,9 @@ class Trained:
         scikit-learn applies each label's sigmoid in a Python loop, 5 ms of a 7 ms
         prediction over 150 labels (bench/README.md).
         """
+        import numpy
+        from scipy.special import expit
+
         calibrated = self.pipeline.named_steps["svm"].calibrated_classifiers_[0]
         features = self.pipeline.named_steps["features"].transform([_clip(t) for t in texts])
         scores = calibrated.estimator.decision_function(features)
@@ -148,6 +152,8 @@ class Trained:
         return ranked
 
     def to_bytes(self) -> bytes:
+        import joblib
+
         buffer = io.BytesIO()
         joblib.dump(self, buffer, compress=3)
         return buffer.getvalue()
@@ -155,6 +161,8 @@ class Trained:
     @staticmethod
     def from_bytes(blob: bytes) -> Trained:
         """Load a model this code wrote (joblib is pickle: never load one from elsewhere)."""
+        import joblib
+
         model = joblib.load(io.BytesIO(blob))
         if not isinstance(model, Trained):
             raise TypeError("not a Zhongtai classifier")
@@ -175,6 +183,10 @@ def train(examples: Sequence[Example], *, c: float = 0.5, seed: int = 0) -> Trai
         raise BadInput(
             [f"at least two labels with {MIN_PER_LABEL} examples each are needed to train"]
         )
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.pipeline import Pipeline
+    from sklearn.svm import LinearSVC
+
     pipeline = Pipeline(
         [
             ("features", _features()),
@@ -238,6 +250,8 @@ def evaluate(model: Trained, examples: Sequence[Example]) -> Evaluation:
     """Accuracy, macro-F1 (over the labels of ``examples``) and a per-label report."""
     if not examples:
         raise BadInput(["no examples to evaluate"])
+    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+
     truth = [example.label for example in examples]
     predicted = model.pipeline.predict([_clip(example.text) for example in examples])
     labels = sorted(set(truth))
