@@ -270,9 +270,13 @@ def test_filters_by_tier_tag_and_owner(world: factories.World, api_for: Any) -> 
     api.post(
         "/customers", {"name": "Beta", "tags": ["华东", "key"], "owner_id": world.lead.user.pk}
     )
-    api.post("/customers", {"name": "Gamma", "tags": ["keyboard"]})
+    api.post("/customers", {"name": "Gamma", "tags": ["keyboard", "VIP"]})
+    api.post("/customers", {"name": "Delta", "tags": ["vip"]})
 
     assert [c["name"] for c in api.get("/customers", tag="key").json()] == ["Beta"]
+    # a tag is matched as written, on SQLite (whose LIKE ignores case) as on PostgreSQL
+    assert [c["name"] for c in api.get("/customers", tag="VIP").json()] == ["Gamma"]
+    assert [c["name"] for c in api.get("/customers", tag="vip").json()] == ["Delta"]
     assert [c["name"] for c in api.get("/customers", tag="华东").json()] == ["Beta"]
     assert [c["name"] for c in api.get("/customers", owner_id=world.lead.user.pk).json()] == [
         "Beta"

@@ -268,7 +268,7 @@ def test_custom_fields_are_validated_by_their_definition(world: World) -> None:
         )
     services.custom_field_delete(actor=admin, field_id=seats.pk)
     acme.refresh_from_db()
-    assert "seats" not in acme.custom
+    assert acme.custom == {"erp_code": "E-1", "since": "2019-05-01", "region": "East"}
     with pytest.raises(PermissionDenied):
         services.custom_field_create(
             actor=world.agent,

@@ -4,6 +4,7 @@ contracts, the unit's tier rules and custom fields."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from django.db import connection
@@ -68,12 +69,14 @@ def tag_q(tag: str) -> Q:
 
 
 def json_list_q(field: str, value: str) -> Q:
-    """Rows whose JSON list ``field`` holds ``value``: PostgreSQL's jsonb containment;
-    SQLite has none, so the value is looked for as a whole JSON string in the list's
-    stored text (written by ``json.dumps``, as Django stores it there)."""
+    """Rows whose JSON list ``field`` holds ``value`` exactly: PostgreSQL's jsonb
+    containment; SQLite has none, so the value is looked for as a whole JSON string in the
+    list's stored text (written by ``json.dumps``, as Django stores it there). SQLite's
+    LIKE ignores case, so a case-sensitive regular expression confirms what it found."""
     if connection.vendor == "postgresql":
         return Q(**{f"{field}__contains": [value]})
-    return Q(**{f"{field}__icontains": json.dumps(value)})
+    quoted = json.dumps(value)
+    return Q(**{f"{field}__icontains": quoted}) & Q(**{f"{field}__regex": re.escape(quoted)})
 
 
 def customer_get(*, actor: Actor, customer_id: int) -> Customer:

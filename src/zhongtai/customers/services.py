@@ -914,8 +914,12 @@ def custom_field_delete(*, actor: Actor, field_id: int) -> None:
     ensure_can(actor, "customers.manage")
     definition = selectors.custom_field_get(actor=actor, field_id=field_id)
     key = definition.key
-    holders = Customer.objects.filter(tenant=actor.tenant, custom__has_key=key)
-    for customer in holders.only("pk", "custom"):
+    holders = list(
+        Customer.objects.filter(tenant=actor.tenant, custom__has_key=key).only("pk", "custom")
+    )
+    now = timezone.now()
+    for customer in holders:
         customer.custom.pop(key, None)
-        customer.save(update_fields=["custom", "updated_at"])
+        customer.updated_at = now
+    Customer.objects.bulk_update(holders, ["custom", "updated_at"], batch_size=500)
     definition.delete()
