@@ -139,7 +139,8 @@ class ContactInput:
     external_id: str = ""
 
 
-def _contact_fill(contact: Contact, data: ContactInput) -> None:
+def contact_fill(contact: Contact, data: ContactInput) -> None:
+    """Check ``data`` and set it on ``contact`` (unsaved); the import shares it."""
     contact.name = data.name.strip()
     if not contact.name:
         raise _invalid("name", _("This field is required."))
@@ -179,7 +180,7 @@ def contact_create(*, actor: Actor, customer_id: int, data: ContactInput) -> Con
     ensure_can(actor, "customers.write")
     customer = selectors.customer_get(actor=actor, customer_id=customer_id)
     contact = Contact(tenant=actor.tenant, customer=customer)
-    _contact_fill(contact, data)
+    contact_fill(contact, data)
     _save_unique(contact, _("Another contact has this external id."), "duplicate")
     _contact_identities_follow(contact)
     _event(actor, customer, ProfileEventType.UPDATED, data={"contact_added": contact.name})
@@ -191,7 +192,7 @@ def contact_update(*, actor: Actor, contact_id: int, data: ContactInput) -> Cont
     ensure_can(actor, "customers.write")
     contact = selectors.contact_get(actor=actor, contact_id=contact_id)
     before = {name: getattr(contact, name) for name in ("name", "email", "phone", "title")}
-    _contact_fill(contact, data)
+    contact_fill(contact, data)
     _save_unique(contact, _("Another contact has this external id."), "duplicate")
     _contact_identities_follow(contact)
     changes = _changes(before, contact)
@@ -255,7 +256,8 @@ def tags_clean(tags: Iterable[str], field_name: str = "tags") -> list[str]:
     return cleaned
 
 
-def _domains_clean(domains: Iterable[str]) -> list[str]:
+def domains_clean(domains: Iterable[str]) -> list[str]:
+    """Mail domains, lower-case, without "@" or repeats, each a valid host name (20 kept)."""
     cleaned: list[str] = []
     for domain in domains:
         domain = str(domain).strip().lower().lstrip("@")
@@ -366,7 +368,7 @@ def _customer_fill(actor: Actor, customer: Customer, data: CustomerInput) -> Non
     customer.owner_id = data.owner_id
     customer.lifecycle_stage = data.lifecycle_stage
     customer.tags = tags_clean(data.tags)
-    customer.domains = _domains_clean(data.domains)
+    customer.domains = domains_clean(data.domains)
     customer.industry = data.industry.strip()
     customer.region = data.region.strip()
     customer.custom = custom_values_clean(tenant_id=actor.tenant.pk, values=data.custom)
@@ -446,7 +448,7 @@ def _event(
         type=type,
         actor=actor.user if actor is not None else None,
         body=body,
-        data=_plain(data or {}),
+        data=json_ready(data or {}),
     )
     if type != ProfileEventType.NOTE:
         _customer_updated(customer, event)
@@ -474,12 +476,12 @@ def _customer_updated(customer: Customer, event: ProfileEvent) -> None:
     )
 
 
-def _plain(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
     """JSON-ready: dates and decimals as strings."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [json_ready(v) for v in value]
     if isinstance(value, date | Decimal):
         return str(value)
     return value
@@ -502,7 +504,8 @@ class ContractInput:
     external_id: str = ""
 
 
-def _contract_fill(contract: Contract, data: ContractInput) -> None:
+def contract_fill(contract: Contract, data: ContractInput) -> None:
+    """Check ``data`` and set it on ``contract`` (unsaved); the import shares it."""
     contract.plan = data.plan.strip()
     contract.kind = data.kind
     contract.number = data.number.strip()
@@ -532,7 +535,7 @@ def contract_create(*, actor: Actor, customer_id: int, data: ContractInput) -> C
     ensure_can(actor, "customers.manage")
     customer = selectors.customer_get(actor=actor, customer_id=customer_id)
     contract = Contract(tenant=actor.tenant, customer=customer)
-    _contract_fill(contract, data)
+    contract_fill(contract, data)
     _save_unique(contract, _("Another contract has this external id."), "duplicate")
     _event(
         actor,
@@ -552,7 +555,7 @@ def contract_update(*, actor: Actor, contract_id: int, data: ContractInput) -> C
         name: getattr(contract, name)
         for name in ("plan", "value_per_year", "starts_on", "ends_on", "renews_on")
     }
-    _contract_fill(contract, data)
+    contract_fill(contract, data)
     _save_unique(contract, _("Another contract has this external id."), "duplicate")
     changes = _changes(before, contract)
     if changes:

@@ -344,7 +344,7 @@ def _event(spec: Kind, batch: Batch, plan: Plan) -> ProfileEvent:
         customer_id=spec.customer_id(plan.obj),
         type=ProfileEventType.IMPORTED,
         actor=batch.user,
-        data=services._plain(data),
+        data=services.json_ready(data),
     )
 
 

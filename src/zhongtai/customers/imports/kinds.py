@@ -277,7 +277,7 @@ class CustomerRows(Kind):
                 "tags", lambda v: services.tags_clean(cleaning.words(v)), customer.tags
             ),
             "domains": row.take(
-                "domains", lambda v: services._domains_clean(cleaning.words(v)), customer.domains
+                "domains", lambda v: services.domains_clean(cleaning.words(v)), customer.domains
             ),
             "industry": row.take(
                 "industry", cleaning.text(Customer, "industry"), customer.industry
@@ -369,7 +369,7 @@ class ContactRows(Kind):
         row.check()
         before = {name: getattr(contact, name) for name in self._texts}
         try:
-            services._contact_fill(contact, services.ContactInput(**given, external_id=external_id))
+            services.contact_fill(contact, services.ContactInput(**given, external_id=external_id))
         except InvalidInput as exc:
             row.fail_from(exc)
         row.check()
@@ -510,7 +510,7 @@ class ContractRows(Kind):
         row.check()
         before = {name: getattr(contract, name) for name in self._fields}
         try:
-            services._contract_fill(
+            services.contract_fill(
                 contract, services.ContractInput(**given, external_id=external_id)
             )
         except InvalidInput as exc:
