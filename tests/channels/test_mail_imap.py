@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from django.db import OperationalError, connection, connections, transaction
 from django.db.models.signals import post_save
+from django.db.utils import load_backend
 from django.utils import timezone
 
 from tests.channels.imap_support import HOST, Dovecot, ImapUser, free_port
@@ -411,11 +412,6 @@ def shared_database(tmp_path: Path) -> Iterator[None]:
     if connection.vendor != "sqlite" or not memory.is_in_memory_db():
         yield
         return
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        # In a full parallel run the copy below has come out without the test's rows
-        # (seen once in CI, after other tests in the same worker; not understood yet):
-        # these tests run there on PostgreSQL (CI's second pass), where nothing is copied.
-        pytest.skip("a forked worker cannot share SQLite's in-memory database here")
     memory.ensure_connection()
     path = tmp_path / "shared.sqlite3"
     target = sqlite3.connect(path)
@@ -430,9 +426,21 @@ def shared_database(tmp_path: Path) -> Iterator[None]:
         connections["default"] = memory
 
 
-def _worker(mailbox_id: int, point: str, pipe: Any) -> None:
+def _worker(database: dict[str, Any], mailbox_id: int, point: str, pipe: Any) -> None:
     """A worker polling the mailbox, in a forked process, that stops at ``point`` on the
-    second mail and waits there to be killed."""
+    second mail and waits there to be killed.
+
+    It connects from ``database``, the settings of the test's connection, as a worker
+    process starts from its settings: what ``connections`` holds is not inherited through
+    fork. Django keeps connections per thread, and per asyncio context while an event
+    loop runs in the thread. Playwright's sync API (the browser tests) leaves its loop
+    marked running in the main thread for the rest of the session, so there the test's
+    connections (the shared file) are in the context's storage; asyncio ignores a running
+    loop inherited through fork, so a child looked in the thread's storage instead, found
+    the in-memory database of before the browser tests (its own copy, without the
+    mailbox), and the poll failed with ``Mailbox.DoesNotExist``."""
+    backend = load_backend(database["ENGINE"])
+    connections["default"] = backend.DatabaseWrapper(database, alias="default")
 
     def at_point() -> None:
         pipe.send(("at", point, connection.in_atomic_block))
@@ -473,7 +481,8 @@ def test_a_worker_killed_mid_poll_loses_and_doubles_nothing(
     connections.close_all()  # the child opens its own connection, never shares ours
     context = multiprocessing.get_context("fork")
     parent_end, child_end = context.Pipe()
-    worker = context.Process(target=_worker, args=(mailbox.pk, point, child_end))
+    database = dict(connection.settings_dict)
+    worker = context.Process(target=_worker, args=(database, mailbox.pk, point, child_end))
     worker.start()
     try:
         assert parent_end.poll(60), "the worker never reached the point"
