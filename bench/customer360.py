@@ -4,6 +4,7 @@
     .venv/bin/python bench/customer360.py                        # both databases, 3 rounds
     .venv/bin/python bench/customer360.py --db pg --steps plans  # query plans only
     .venv/bin/python bench/customer360.py --requests 50 --rounds 1
+    .venv/bin/python bench/customer360.py --steps wrk --rounds 3 # gunicorn + wrk (BENCH.md)
     .venv/bin/python bench/customer360.py --cleanup              # drop the bench databases
 
 Steps (``--steps``, default all): ``generate`` the dataset once per database (idempotent;
@@ -11,7 +12,10 @@ timed), ``plans`` (every SQL statement of the profile and of a deep history page
 its plan: ``EXPLAIN QUERY PLAN`` on SQLite, ``EXPLAIN ANALYZE`` and the generic plan of
 the prepared statement on PostgreSQL; where the page's time goes: SQL, the profile read,
 the template), ``measure`` (``--rounds`` rounds, each running SQLite then PostgreSQL in a
-fresh process, the order reversed every other round: A B B A …).
+fresh process, the order reversed every other round: A B B A …), ``wrk`` (BENCH.md's
+protocol: ``bench.wsgi`` under gunicorn, 2 sync workers on 127.0.0.1, each endpoint loaded
+by ``wrk`` with 1 connection for ``--seconds``, the databases taking turns every round,
+each worker's peak RSS read after each round; needs Debian's ``wrk``).
 
 What is measured, in-process through Django's test ``Client`` (the whole middleware
 stack, the view or the ninja operation, the template or the JSON; no network, no
@@ -96,6 +100,7 @@ def parse_args() -> argparse.Namespace:
         help="also measure the code of another checkout (its DIR/src first on PYTHONPATH, e.g. "
         "`git archive <commit> src | tar -x -C DIR`) right after this one in every round",
     )
+    parser.add_argument("--seconds", type=int, default=10, help="wrk: seconds per endpoint")
     parser.add_argument("--pg-url", default=PG_URL)
     parser.add_argument("--out", default="/tmp/zt-c360-bench.json", help="raw results (JSON)")
     parser.add_argument("--cleanup", action="store_true", help="drop the databases and exit")
@@ -180,8 +185,38 @@ def driver(args: argparse.Namespace) -> None:
             for db, src in runs if round_index % 2 == 0 else runs[::-1]:
                 key = f"{db}, baseline" if src else db
                 results[key]["rounds"].append(run_child(args, db, "measure", src))
+    if "wrk" in steps:
+        served = {db: run_child(args, db, "urls")["urls"] for db in dbs}
+        for round_index in range(args.rounds):
+            for db in dbs if round_index % 2 == 0 else dbs[::-1]:
+                results[db].setdefault("wrk", []).append(wrk_round(args, db, served[db]))
     Path(args.out).write_text(json.dumps(results, indent=1, ensure_ascii=False))
     print_tables(results)
+
+
+def wrk_round(args: argparse.Namespace, db: str, urls: dict[str, Any]) -> dict[str, Any]:
+    """One round under gunicorn (2 sync workers): every endpoint loaded by wrk in turn."""
+    sys.path.insert(0, str(ROOT))
+    from bench import run as served
+
+    print(f"[{time.strftime('%H:%M:%S')}] {db}: wrk (load {load()})", file=sys.stderr)
+    server = served.serve(child_env(args, db))
+    try:
+        workers = served.worker_pids(server.pid)
+        out: dict[str, Any] = {"load": load(), "endpoints": {}}
+        # Warm both workers on every endpoint before measuring any: one connection may
+        # keep landing on one worker, and a worker's first page (templates compiled,
+        # catalogs read) takes ~270 ms, which would otherwise be some endpoint's p99.
+        for spec in urls.values():
+            served.wrk(spec, 2, 3)
+        for name, spec in urls.items():
+            out["endpoints"][name] = served.wrk(spec, 1, args.seconds)
+        out["load_after"] = load()
+        out["rss_mb"] = served.peak_rss_mb(workers)
+    finally:
+        server.terminate()
+        server.wait(30)
+    return out
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -198,6 +233,8 @@ def print_tables(results: dict[str, Any]) -> None:
             print(f"\n### {name}\n" + "\n".join(plan))
         if "breakdown" in result:
             print("\nbreakdown:", json.dumps(result["breakdown"], ensure_ascii=False))
+        if result.get("wrk"):
+            print_wrk(result["wrk"])
         rounds = result["rounds"]
         if not rounds:
             continue
@@ -217,6 +254,28 @@ def print_tables(results: dict[str, Any]) -> None:
                 f"{percentile(samples, 99):.1f} | {min(p95s):.1f}–{max(p95s):.1f} | "
                 f"{detail['queries']} | {detail['bytes'] / 1024:.0f} | {len(samples)} |"
             )
+
+
+def print_wrk(rounds: list[dict[str, Any]]) -> None:
+    loads = [f"{r['load']} → {r['load_after']}" for r in rounds]
+    print(f"\ngunicorn (2 sync workers) + wrk, 1 connection; load averages: {loads}")
+    print(
+        "peak RSS (VmHWM) of the two workers after each round, MB:", [r["rss_mb"] for r in rounds]
+    )
+    print("\n| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | requests |")
+    print("|---|---|---|---|---|---|---|")
+    for name in rounds[0]["endpoints"]:
+        runs = [r["endpoints"][name] for r in rounds]
+
+        def median(key: str, runs: list[dict[str, Any]] = runs) -> str:
+            values = [run[key] for run in runs]
+            return f"{statistics.median(values):.1f} ({min(values):.1f}–{max(values):.1f})"
+
+        print(
+            f"| {name} | {median('rps')} | {median('p50_ms')} | {median('p95_ms')} | "
+            f"{median('p99_ms')} | {sum(r['errors'] for r in runs)} | "
+            f"{sum(r['requests'] for r in runs)} |"
+        )
 
 
 # --- inside Django -----------------------------------------------------------------------
@@ -637,6 +696,27 @@ def _setup_clients() -> dict[str, Any]:
     }
 
 
+def wrk_specs() -> dict[str, dict[str, str]]:
+    """The endpoints as ``bench.run.wrk`` takes them: a path with its query, and the
+    session cookie (pages) or the Bearer token (API) of the same admin."""
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+
+    endpoints = _setup_clients()
+    page_client = endpoints["page"][0]
+    cookie = (
+        f"{settings.SESSION_COOKIE_NAME}={page_client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    )
+    token = f"Bearer {token_path().read_text().strip()}"
+    specs: dict[str, dict[str, str]] = {}
+    for name, (client, url, query) in endpoints.items():
+        path = f"{url}?{urlencode(query)}" if query else url
+        auth = {"WRK_COOKIE": cookie} if client is page_client else {"WRK_AUTH": token}
+        specs[name] = {"path": path, **auth}
+    return specs
+
+
 def measure(requests: int, warmup: int) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -774,6 +854,8 @@ def child(args: argparse.Namespace) -> None:
         out["breakdown"] = breakdown()
     if "measure" in steps:
         out.update(measure(args.requests, args.warmup))
+    if "urls" in steps:
+        out["urls"] = wrk_specs()
     out["load_after"] = load()
     out["rss_mb"] = rss_mb()
     print(json.dumps(out, ensure_ascii=False, default=str))
