@@ -400,6 +400,36 @@ def test_a_database_failure_stops_the_poll_and_leaves_the_rest_unseen(world, dov
     assert tickets(world) == 3
 
 
+def test_a_mail_over_the_size_limit_is_left_unread_and_named_until_the_limit_allows_it(
+    world, dovecot, settings
+):
+    user = dovecot.user()
+    big = mail(2).replace(b"grinding noise.", b"grinding noise. " + b"x" * 6_000)
+    uids = dovecot.append(user, mail(1), big, mail(3))
+    mailbox = mailbox_for(world, dovecot, user)
+    settings.MAIL_MAX_MESSAGE_BYTES = 4_000
+
+    result = imap.mailbox_poll(mailbox_id=mailbox.pk)
+
+    assert (result.unseen, result.taken, result.skipped) == (3, 2, [uids[1]])
+    assert [row.subject for row in inbound(mailbox)] == [
+        "Printer 1 is jammed",
+        "Printer 3 is jammed",
+    ]
+    assert dovecot.unseen(user) == [uids[1]]  # not downloaded, not lost
+    mailbox.refresh_from_db()
+    assert f"UID {uids[1]}: " in mailbox.last_error
+    assert "more than the limit of" in mailbox.last_error
+
+    settings.MAIL_MAX_MESSAGE_BYTES = 25 * 1024 * 1024
+    again = imap.mailbox_poll(mailbox_id=mailbox.pk)
+
+    assert (again.taken, again.skipped) == (1, [])
+    assert tickets(world) == 3
+    mailbox.refresh_from_db()
+    assert mailbox.last_error == ""
+
+
 # --- a worker killed mid-poll -----------------------------------------------------------
 
 

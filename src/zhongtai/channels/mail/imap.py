@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import imaplib
 import logging
+import re
 import socket
 import ssl
 import time
@@ -43,7 +44,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from zhongtai.channels.mail import oauth
+from zhongtai.channels.mail import MailLimits, oauth
 from zhongtai.channels.mail.intake import mail_intake
 from zhongtai.channels.models import MAX_ERROR, MailAuth, Mailbox, MailSecurity
 
@@ -56,6 +57,8 @@ MAX_RECONNECTS = 3  # per poll, after a server error dropped the connection
 BACKOFF_MIN = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(minutes=30)
 SEEN = r"(\Seen)"
+_UID = re.compile(rb"\bUID (\d+)")
+_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 
 
 class MailboxUnreachable(Exception):
@@ -102,8 +105,26 @@ def mailbox_poll(*, mailbox_id: int, limit: int = POLL_LIMIT) -> PollResult:
 def _take_unseen(session: _Session, mailbox: Mailbox, limit: int, result: PollResult) -> None:
     session.open()
     uids = session.unseen()
+    result.unseen = len(uids)
+    # A mail over the size limit is not downloaded (the intake would refuse it after
+    # holding it in memory): it stays unread in the folder, and the mailbox says so until
+    # it is taken (the limit raised) or removed there.
+    most = MailLimits.from_settings().max_message_bytes
+    sizes = session.sizes(uids)
+    too_large = [uid for uid in uids if sizes.get(uid, 0) > most]
+    left = set(too_large)
+    for uid in too_large:
+        result.skipped.append(uid)
+        result.problems.append(
+            _(
+                "UID %(uid)s: %(size)s MB, more than the limit of %(limit)s MB; it stays unread "
+                "in the folder (ZHONGTAI_MAIL_MAX_MESSAGE_BYTES)"
+            )
+            % {"uid": uid, "size": _megabytes(sizes[uid]), "limit": _megabytes(most)}
+        )
+    uids = [uid for uid in uids if uid not in left]
     batch = uids[:limit]
-    result.unseen, result.remaining = len(uids), len(uids) - len(batch)
+    result.remaining = len(uids) - len(batch)
     deadline = time.monotonic() + TIME_BUDGET_SECONDS
     for position, uid in enumerate(batch):
         if time.monotonic() > deadline:
@@ -125,6 +146,10 @@ def _take_unseen(session: _Session, mailbox: Mailbox, limit: int, result: PollRe
         session.mark_seen(uid)
         result.taken += 1
     result.problems[:0] = session.problems
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
 
 
 def mailbox_fetch_failed(*, mailbox: Mailbox, message: str) -> None:
@@ -239,6 +264,30 @@ class _Session:
                 _("The server refused to search the folder: %(reason)s") % {"reason": _text(data)}
             )
         return sorted(int(uid) for uid in b" ".join(d for d in data if d).split())
+
+    def sizes(self, uids: list[int]) -> dict[int, int]:
+        """Each mail's size in bytes (``RFC822.SIZE``), in one command; a server that will
+        not say gives no sizes, and every mail is fetched as before."""
+        if not uids:
+            return {}
+        found: dict[int, int] = {}
+        for start in range(0, len(uids), 500):  # command lines stay short
+            chunk = ",".join(str(uid) for uid in uids[start : start + 500])
+            try:
+                status, data = self._client.uid("FETCH", chunk, "(RFC822.SIZE)")
+            except imaplib.IMAP4.error as error:
+                logger.warning("Mailbox %s: no sizes: %s", self.mailbox.pk, error)
+                return found
+            except (imaplib.IMAP4.abort, OSError) as error:
+                raise MailboxUnreachable(_connection_problem(error, self.mailbox)) from error
+            if status != "OK":
+                return found
+            for line in data:
+                text = line[0] if isinstance(line, tuple) else line
+                uid, size = _UID.search(text or b""), _SIZE.search(text or b"")
+                if uid and size:
+                    found[int(uid.group(1))] = int(size.group(1))
+        return found
 
     def fetch(self, uid: int) -> bytes | None:
         """The mail's bytes, or None when the server would not hand them over now."""
