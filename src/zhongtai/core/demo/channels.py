@@ -78,8 +78,10 @@ def _with_photo(raw: bytes, caption: str) -> bytes:
         subtype="html",
     )
     html = message.get_body(preferencelist=("html",))
-    assert html is not None
-    html.add_related(_picture(), "image", "png", cid="<photo@demo.example>", filename="photo.png")
+    if html is not None:  # (always: it was added just above)
+        html.add_related(
+            _picture(), "image", "png", cid="<photo@demo.example>", filename="photo.png"
+        )
     return message.as_bytes()
 
 
