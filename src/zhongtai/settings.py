@@ -273,6 +273,11 @@ MAIL_SENDER_RATE = env_int("MAIL_SENDER_RATE", 30)
 if env_list("MAIL_BLOCKED_EXTENSIONS"):  # replaces the built-in list of programs and scripts
     MAIL_BLOCKED_EXTENSIONS = env_list("MAIL_BLOCKED_EXTENSIONS")
 
+# --- Outbound webhooks -------------------------------------------------------------------
+# Finished deliveries (and their attempts) older than this many days are deleted nightly;
+# 0 keeps them all. Deliveries still being tried are never deleted.
+WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,8 @@ from zhongtai.channels import delivery, services
 from zhongtai.channels.choices import DeliveryState
 from zhongtai.channels.delivery import BACKOFF, LEASE, MAX_ATTEMPTS
 from zhongtai.channels.models import WebhookAttempt, WebhookDelivery
-from zhongtai.channels.tasks import webhook_deliveries_retry_task
+from zhongtai.channels.tasks import webhook_deliveries_purge_task, webhook_deliveries_retry_task
+from zhongtai.core.permissions import Role
 
 
 @pytest.fixture
@@ -361,3 +362,64 @@ def test_the_documented_check_accepts_our_requests_and_refuses_others(
     assert not check(header, request.body, "whsec_wrong")
     with time_machine.travel(timezone.now() + timedelta(minutes=10)):
         assert not check(header, request.body, webhook.secret)  # too old: a replayed request
+
+
+# --- keeping the log --------------------------------------------------------------------
+
+
+def _logged(world: World, subscription: Any, state: str, age_days: int, **fields: Any) -> Any:
+    item = WebhookDelivery.objects.create(
+        tenant=subscription.tenant,
+        subscription=subscription,
+        event="ticket.created",
+        payload={"n": age_days},
+        state=state,
+        **fields,
+    )
+    WebhookDelivery.objects.filter(pk=item.pk).update(
+        created_at=timezone.now() - timedelta(days=age_days)
+    )
+    WebhookAttempt.objects.create(
+        tenant=subscription.tenant, delivery=item, number=1, status_code=200, duration_ms=5
+    )
+    return item
+
+
+def test_the_nightly_purge_keeps_recent_and_unfinished_deliveries(world: World) -> None:
+    ours = subscribe(world.admin, "https://erp.example/hook")
+    their_admin = factories.actor(world.other_tenant, Role.ADMIN, "their.admin")
+    theirs = subscribe(their_admin, "https://crm.example/hook")
+    old_done = _logged(world, ours, DeliveryState.SUCCEEDED, 40)
+    old_dead = _logged(world, theirs, DeliveryState.DEAD, 31)
+    old_retrying = _logged(world, ours, DeliveryState.FAILED, 45)
+    old_pending = _logged(world, theirs, DeliveryState.PENDING, 60)
+    recent = _logged(world, ours, DeliveryState.SUCCEEDED, 29)
+    replay = _logged(world, ours, DeliveryState.SUCCEEDED, 1, replay_of=old_done)
+
+    assert delivery.deliveries_purge() == 2
+
+    kept = set(WebhookDelivery.objects.values_list("pk", flat=True))
+    assert kept == {old_retrying.pk, old_pending.pk, recent.pk, replay.pk}
+    assert old_dead.pk not in kept
+    assert not WebhookAttempt.objects.filter(delivery_id__in=[old_done.pk, old_dead.pk]).exists()
+    replay.refresh_from_db()
+    assert replay.replay_of is None  # the replay keeps its own log
+    assert delivery.deliveries_purge() == 0  # nothing left to do: safe to run twice
+
+
+def test_retention_is_a_setting_and_zero_keeps_everything(world: World, settings: Any) -> None:
+    hook = subscribe(world.admin, "https://erp.example/hook")
+    _logged(world, hook, DeliveryState.SUCCEEDED, 400)
+    _logged(world, hook, DeliveryState.SUCCEEDED, 10)
+
+    settings.WEBHOOK_RETENTION_DAYS = 0
+    assert delivery.deliveries_purge() == 0
+    settings.WEBHOOK_RETENTION_DAYS = 7
+    assert delivery.deliveries_purge() == 2
+    assert WebhookDelivery.objects.count() == 0
+
+
+def test_the_purge_runs_nightly() -> None:
+    periodic = webhook_deliveries_purge_task.task_class()
+    assert periodic.validate_datetime(datetime(2026, 11, 25, 3, 17))
+    assert not periodic.validate_datetime(datetime(2026, 11, 25, 4, 17))

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -46,6 +47,7 @@ from zhongtai.channels.models import (
     WebhookSubscription,
 )
 from zhongtai.channels.webhooks import deliveries_send_after_commit
+from zhongtai.core.models import Tenant
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +71,7 @@ LEASE = timedelta(minutes=5)
 # untried this long after (its job was lost), not while its job waits in the queue.
 FIRST_TRY_GRACE = timedelta(minutes=2)
 DUE_BATCH = 500  # deliveries queued per retry scan
+PURGE_BATCH = 1000  # finished deliveries deleted per transaction
 USER_AGENT = "Zhongtai-Webhooks/1"
 SCHEMES = ("http", "https")
 
@@ -285,3 +288,27 @@ def deliveries_retry_due(*, now: datetime | None = None) -> int:
     ids = deliveries_due(now=now or timezone.now())
     deliveries_send_after_commit(ids)
     return len(ids)
+
+
+def deliveries_purge(*, now: datetime | None = None, days: int | None = None) -> int:
+    """Delete the log of finished deliveries (succeeded or given up) older than ``days``
+    (``ZHONGTAI_WEBHOOK_RETENTION_DAYS``, 30; 0 keeps everything), with their attempts;
+    deliveries still being tried are kept whatever their age. Unit by unit, in batches, so
+    that the index of each unit's log is used and no transaction grows large. Returns how
+    many deliveries went."""
+    days = settings.WEBHOOK_RETENTION_DAYS if days is None else days
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    removed = 0
+    for tenant_id in Tenant.objects.order_by("pk").values_list("pk", flat=True):
+        finished = (
+            WebhookDelivery.objects.filter(tenant_id=tenant_id, created_at__lt=cutoff)
+            .exclude(state__in=ACTIVE_STATES)
+            .order_by("created_at", "pk")
+        )
+        while batch := list(finished.values_list("pk", flat=True)[:PURGE_BATCH]):
+            with transaction.atomic():  # (attempts go with them; a replay keeps its own)
+                _count, by_model = WebhookDelivery.objects.filter(pk__in=batch).delete()
+            removed += by_model.get(WebhookDelivery._meta.label, 0)
+    return removed

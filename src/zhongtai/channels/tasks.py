@@ -36,6 +36,13 @@ def webhook_deliveries_retry_task() -> int:
 POLL_LEASE_SECONDS = 600  # well over a poll's time budget (imap.TIME_BUDGET_SECONDS)
 
 
+@db_periodic_task(crontab(hour="3", minute="17"))
+def webhook_deliveries_purge_task() -> int:
+    """Nightly: the delivery log keeps ``ZHONGTAI_WEBHOOK_RETENTION_DAYS`` of finished
+    deliveries."""
+    return delivery.deliveries_purge()
+
+
 @db_periodic_task(crontab(minute="*"), expires=50)
 def mailboxes_poll_task() -> int:
     """Every minute: one poll job per mailbox that is due (active, with an IMAP host, and
