@@ -200,3 +200,15 @@ def test_a_huge_formatted_body_keeps_its_text_only(world, mailbox, monkeypatch):
 )
 def test_display_points_the_mail_s_pictures_at_its_files_and_loads_nothing_else(html, shown):
     assert html_for_display(html, {"a@b": "/a.png"}) == shown
+
+
+def test_the_api_gives_the_formatted_body_and_each_picture_s_content_id(world, mailbox, api_for):
+    ticket = mail_intake(mailbox=mailbox, raw=_html_mail(), source="relay").ticket
+
+    events = api_for(world.agent).get(f"/tickets/{ticket.number}/events").json()
+
+    created = next(e for e in events if e["type"] == "created")
+    assert "<b>this</b>" in created["data"]["mail"]["html"]
+    assert [(a["filename"], a["content_id"]) for a in created["attachments"]] == [
+        ("tray.png", "Tray.Photo@acme.example")
+    ]

@@ -221,6 +221,10 @@ class AttachmentOut(Schema):
     content_type: str
     size: int
     is_public: bool
+    content_id: str = Field(
+        description="A mail's inline image: the Content-ID its HTML shows it by (cid:…)",
+        examples=["image001.png@01DB3C4A.5E8F1C20"],
+    )
     created_at: datetime
 
 
