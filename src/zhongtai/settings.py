@@ -270,8 +270,8 @@ MAIL_MAX_ATTACHMENT_BYTES = env_int("MAIL_MAX_ATTACHMENT_BYTES", 10 * 1024 * 102
 MAIL_MAX_ATTACHMENTS = env_int("MAIL_MAX_ATTACHMENTS", 50)
 # More mails than this from one sender within an hour are kept but open no ticket.
 MAIL_SENDER_RATE = env_int("MAIL_SENDER_RATE", 30)
-if env_list("MAIL_BLOCKED_EXTENSIONS"):  # replaces the built-in list of programs and scripts
-    MAIL_BLOCKED_EXTENSIONS = env_list("MAIL_BLOCKED_EXTENSIONS")
+# Set, it replaces the built-in list of programs and scripts (channels.mail.limits).
+MAIL_BLOCKED_EXTENSIONS = env_list("MAIL_BLOCKED_EXTENSIONS") or None
 
 # --- Outbound webhooks -------------------------------------------------------------------
 # Finished deliveries (and their attempts) older than this many days are deleted nightly;

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -179,7 +180,7 @@ def mailbox_detail(request: HttpRequest, mailbox_id: int) -> HttpResponse:
     )
     context = {
         "mailbox": mailbox,
-        "relay_url": f"/api/v1/mailboxes/{mailbox.pk}/messages",
+        "relay_url": reverse("api:mail_receive_api", args=[mailbox.pk]),
         "form": form,
         "inbound": rows,
         "cursor": cursor,

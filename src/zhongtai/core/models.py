@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,6 +58,11 @@ class Tenant(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def local_today(self, now: datetime | None = None) -> date:
+        """The unit's calendar day at ``now`` (by default this moment), in its time zone:
+        contracts, warranties and imports count by the unit's days, not the server's."""
+        return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(self.time_zone)).date()
 
 
 class TenantQuerySet(models.QuerySet[Any]):

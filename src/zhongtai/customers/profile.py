@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -209,23 +208,28 @@ def customer_profile(
     )
 
 
-def _with_warranty(assets: QuerySet[Asset], today: date, limit: int | None = None) -> list[Asset]:
-    ordered = assets.order_by("serial_number")
-    rows = list(ordered[:limit] if limit is not None else ordered)
+def _with_warranty(
+    assets: QuerySet[Asset], today: date, limit: int | None = None, offset: int = 0
+) -> list[Asset]:
+    ordered = assets.order_by("serial_number", "pk")
+    rows = list(ordered[offset : offset + limit] if limit is not None else ordered[offset:])
     for asset in rows:
         asset.warranty = asset.warranty_on(today)  # type: ignore[attr-defined]
     return rows
 
 
-def asset_list(*, actor: Actor, customer_id: int) -> list[Asset]:
-    """A customer's assets with their warranty today, by serial number."""
+def asset_list(*, actor: Actor, customer_id: int, offset: int = 0) -> list[Asset]:
+    """A customer's assets with their warranty today, by serial number, from ``offset``
+    on (the page shows the first ones with the profile)."""
     customer = _customer(actor, customer_id)
-    return _with_warranty(Asset.objects.filter(customer=customer), local_today(actor))
+    return _with_warranty(
+        Asset.objects.filter(customer=customer), local_today(actor), offset=max(offset, 0)
+    )
 
 
 def local_today(actor: Actor) -> date:
     """Today in the actor's unit (contract status and warranty are by the unit's days)."""
-    return timezone.localdate(timezone.now(), timezone=ZoneInfo(actor.tenant.time_zone))
+    return actor.tenant.local_today()
 
 
 def identity_resolve(*, actor: Actor, kind: str, value: str) -> Identity | None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -663,17 +662,12 @@ def _tier_apply(
     return True
 
 
-def _unit_today(tenant: Tenant) -> date:
-    """Today in the unit's zone: a contract starts and ends by the unit's days."""
-    return timezone.now().astimezone(ZoneInfo(tenant.time_zone)).date()
-
-
 def tier_evaluate(
     *, customer: Customer, actor: Actor | None = None, today: date | None = None
 ) -> bool:
     """Recompute one customer's tier from the unit's rules (inside the caller's
     transaction); True when its tier changed."""
-    today = today or _unit_today(actor.tenant if actor is not None else customer.tenant)
+    today = today or (actor.tenant if actor is not None else customer.tenant).local_today()
     rules = list(TierRule.objects.filter(tenant_id=customer.tenant_id, is_active=True))
     computed = tier_of(tier_facts([customer], today)[customer.pk], rules)
     return _tier_apply(customer, computed, actor, "rules")
@@ -683,7 +677,7 @@ def tiers_reevaluate(*, tenant_id: int, today: date | None = None, chunk: int = 
     """Recompute every customer of a unit (after its rules changed); returns how many
     tiers changed. The SLA clocks hear once for the unit when many moved, as after an
     import, not once per customer."""
-    today = today or _unit_today(Tenant.objects.get(pk=tenant_id))
+    today = today or Tenant.objects.get(pk=tenant_id).local_today()
     rules = list(TierRule.objects.filter(tenant_id=tenant_id, is_active=True))
     moved: list[int] = []
     last = 0
@@ -719,7 +713,7 @@ def tiers_follow_contract_dates(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     changed = 0
     for tenant in Tenant.objects.only("pk", "time_zone"):
-        today = now.astimezone(ZoneInfo(tenant.time_zone)).date()
+        today = tenant.local_today(now)
         recent = Contract.objects.filter(tenant=tenant).filter(
             Q(starts_on__range=(today - timedelta(days=2), today))
             | Q(ends_on__range=(today - timedelta(days=3), today - timedelta(days=1)))

@@ -141,11 +141,12 @@ def customer_assets(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The rest of a customer's assets, after the first ones the profile shows (htmx)."""
     actor = _viewer(request)
     try:
-        assets = profile.asset_list(actor=actor, customer_id=customer_id)
+        assets = profile.asset_list(
+            actor=actor, customer_id=customer_id, offset=_int(request.GET.get("offset"), 0)
+        )
     except NotFound as exc:
         raise Http404 from exc
-    offset = _int(request.GET.get("offset"), 0)
-    return render(request, "customers/partials/asset_rows.html", {"assets": assets[offset:]})
+    return render(request, "customers/partials/asset_rows.html", {"assets": assets})
 
 
 @login_required

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -166,8 +165,7 @@ def _actor_check(actor: Actor | None, tenant: Tenant) -> None:
 
 
 def _batch(tenant: Tenant, actor: Actor | None) -> Batch:
-    today = timezone.localdate(timezone.now(), timezone=ZoneInfo(tenant.time_zone))
-    return Batch.of(tenant, today, actor.user if actor is not None else None)
+    return Batch.of(tenant, tenant.local_today(), actor.user if actor is not None else None)
 
 
 def _run(spec: Kind, batch: Batch, rows: Iterable[reading.SourceRow], report: ImportReport) -> None:
